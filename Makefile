@@ -1,0 +1,131 @@
+# kith - keeps your professional network warm, from your mail.
+# Plain GNU make.  `make demo` and `make check` work from a clean clone on
+# Debian 12: the `deps` step installs what is missing (as root) or names it.
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec/kith
+DATADIR    ?= $(PREFIX)/share/kith
+MANDIR     ?= $(PREFIX)/share/man
+DESTDIR    ?=
+
+CC      ?= cc
+PKGS     = gmime-3.0 libetpan sqlite3 libpcre2-8 libxml-2.0 gnutls
+# The fast delivery path links GLib only (see filter/launcher.c).
+LAUNCHER_PKGS = glib-2.0
+
+# libetpan's .pc file leaks -specs=/usr/share/dpkg/no-pie-link.specs, which
+# fails to link without libdpkg-perl and makes a non-PIE binary with it.
+pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pkg_libs   = $(shell pkg-config --libs $(1) 2>/dev/null | sed 's|-specs=[^ ]*||g')
+
+WARN     = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wstrict-prototypes
+BASEFLAGS = -std=c11 -D_GNU_SOURCE -g -O2 $(WARN) -Iinclude \
+	-DKITH_LIBEXECDIR='"$(LIBEXECDIR)"' -DKITH_DATADIR='"$(DATADIR)"'
+
+ifeq ($(SANITIZE),1)
+BUILD    = build-asan
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD    = build
+SANFLAGS =
+endif
+
+CFLAGS_CORE     = $(BASEFLAGS) $(SANFLAGS) $(call pkg_cflags,$(PKGS)) $(EXTRA_CFLAGS)
+CFLAGS_LAUNCHER = $(BASEFLAGS) $(SANFLAGS) $(call pkg_cflags,$(LAUNCHER_PKGS)) $(EXTRA_CFLAGS)
+LIBS_CORE       = $(call pkg_libs,$(PKGS))
+LIBS_LAUNCHER   = $(call pkg_libs,$(LAUNCHER_PKGS))
+LIBS_TEST       = $(call pkg_libs,cmocka)
+
+# The launcher's own objects: GLib only, compiled separately.
+LAUNCHER_SRCS = filter/launcher.c filter/options.c filter/config.c filter/paths.c \
+	filter/log.c filter/safe.c filter/spool.c filter/status.c
+CORE_SRCS  = $(filter-out filter/launcher.c,$(wildcard filter/*.c))
+CORE_OBJS  = $(CORE_SRCS:filter/%.c=$(BUILD)/core/%.o)
+LIB_OBJS   = $(filter-out $(BUILD)/core/main.o,$(CORE_OBJS))
+LAUNCHER_OBJS = $(LAUNCHER_SRCS:filter/%.c=$(BUILD)/launcher/%.o)
+UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
+UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+HEADERS    = $(wildcard include/*.h)
+
+ifeq ($(SANITIZE),1)
+KITH_BIN = $(BUILD)/kith
+else
+KITH_BIN = kith
+endif
+
+.PHONY: all build deps deps-test check unit integration demo install uninstall \
+	clean asan eval bench fuzz
+all: deps
+	@$(MAKE) --no-print-directory build
+
+build: $(KITH_BIN) $(dir $(KITH_BIN))kith-core $(UNIT_BINS)
+
+$(BUILD)/core/%.o: filter/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_CORE) -c $< -o $@
+
+$(BUILD)/launcher/%.o: filter/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_LAUNCHER) -DKITH_LAUNCHER -c $< -o $@
+
+$(BUILD)/libkith.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(dir $(KITH_BIN))kith-core: $(BUILD)/core/main.o $(BUILD)/libkith.a
+	$(CC) $(SANFLAGS) -o $@ $^ $(LIBS_CORE) $(LDFLAGS)
+
+$(KITH_BIN): $(LAUNCHER_OBJS)
+	$(CC) $(SANFLAGS) -o $@ $^ $(LIBS_LAUNCHER) $(LDFLAGS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkith.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_CORE) $(call pkg_cflags,cmocka) -Itests/unit -o $@ $< \
+		$(BUILD)/libkith.a $(LIBS_CORE) $(LIBS_TEST) $(LDFLAGS)
+
+# --- dependencies ----------------------------------------------------------
+BUILD_DEBS = gcc make pkg-config libglib2.0-dev libgmime-3.0-dev libetpan-dev \
+	libsqlite3-dev libpcre2-dev libcmocka-dev libxml2-dev libgnutls28-dev
+TEST_DEBS  = dovecot-imapd dovecot-sieve procmail maildrop openssl curl \
+	khard python3-icalendar python3 sqlite3
+deps:
+	@sh tests/lib/deps.sh $(BUILD_DEBS)
+deps-test:
+	@sh tests/lib/deps.sh $(BUILD_DEBS) $(TEST_DEBS)
+
+# --- tests -------------------------------------------------------------------
+# Every test prints PASS:/FAIL: lines; the runner's last line is the tally.
+check: deps-test
+	@$(MAKE) --no-print-directory build
+	@KITH=$(abspath $(KITH_BIN)) BUILD=$(abspath $(BUILD)) sh tests/run.sh $(TESTS)
+
+asan:
+	@$(MAKE) --no-print-directory SANITIZE=1 check
+
+# --- the README's demo -------------------------------------------------------
+demo: all
+	@sh contrib/demo.sh $(abspath $(KITH_BIN))
+
+eval: all
+	@sh tests/lib/eval.sh ./kith
+
+bench: all
+	@sh bench/run.sh
+
+# --- install -----------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)/rules \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 755 kith $(DESTDIR)$(BINDIR)/kith
+	install -m 755 kith-core $(DESTDIR)$(LIBEXECDIR)/kith-core
+	install -m 644 rules/*.rules $(DESTDIR)$(DATADIR)/rules/
+	install -m 644 doc/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 doc/*.5 $(DESTDIR)$(MANDIR)/man5/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kith $(DESTDIR)$(LIBEXECDIR)/kith-core
+	rm -rf $(DESTDIR)$(DATADIR)/rules
+
+clean:
+	rm -rf build build-asan build-fuzz kith kith-core

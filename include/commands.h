@@ -1,0 +1,41 @@
+/*
+ * commands.h - the `kith COMMAND` entry points, one file each
+ * (filter/cmd_NAME.c).  main.c parses the global options, loads the config
+ * and calls the command with argv[0] = the command name.  A command returns
+ * a status; on failure it sets *errstr, which main prints as
+ * "kith: MESSAGE" before exiting with kith_exit_code(status).
+ */
+#ifndef KITH_COMMANDS_H
+#define KITH_COMMANDS_H
+
+#include "config.h"
+#include "kith.h"
+
+typedef kith_status (*command_fn)(kith_config *cfg, int argc, char **argv,
+	char **errstr);
+
+typedef struct {
+	const char *name;
+	command_fn fn;
+	const char *summary;
+	gboolean needs_store; /* drains the spool before running */
+} command;
+
+kith_status cmd_filter(kith_config *cfg, int argc, char **argv, char **errstr);
+kith_status cmd_spool(kith_config *cfg, int argc, char **argv, char **errstr);
+kith_status cmd_scan(kith_config *cfg, int argc, char **argv, char **errstr);
+kith_status cmd_contacts(kith_config *cfg, int argc, char **argv, char **errstr);
+kith_status cmd_show(kith_config *cfg, int argc, char **argv, char **errstr);
+kith_status cmd_detect(kith_config *cfg, int argc, char **argv, char **errstr);
+kith_status cmd_todo(kith_config *cfg, int argc, char **argv, char **errstr);
+kith_status cmd_rules(kith_config *cfg, int argc, char **argv, char **errstr);
+kith_status cmd_config(kith_config *cfg, int argc, char **argv, char **errstr);
+kith_status cmd_contact(kith_config *cfg, int argc, char **argv, char **errstr);
+kith_status cmd_remind(kith_config *cfg, int argc, char **argv, char **errstr);
+kith_status cmd_digest(kith_config *cfg, int argc, char **argv, char **errstr);
+kith_status cmd_query(kith_config *cfg, int argc, char **argv, char **errstr);
+kith_status cmd_export(kith_config *cfg, int argc, char **argv, char **errstr);
+kith_status cmd_import(kith_config *cfg, int argc, char **argv, char **errstr);
+kith_status cmd_sendmail(kith_config *cfg, int argc, char **argv, char **errstr);
+
+#endif

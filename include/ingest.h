@@ -1,0 +1,61 @@
+/*
+ * ingest.h - one message through the data path: parse (message.h), decide
+ * who is who (config identities), record (store.h), detect (detect.h) and
+ * keep the ledger (items.h).  The filter, the spool drain and every scan
+ * source feed messages through here, so the same message seen by any of
+ * them is one message.
+ *
+ * An ingest owns its rules and statistics; it borrows the config and store,
+ * which must outlive it.
+ */
+#ifndef KITH_INGEST_H
+#define KITH_INGEST_H
+
+#include <glib.h>
+
+#include "config.h"
+#include "kith.h"
+#include "store.h"
+
+typedef struct kith_ingest kith_ingest;
+
+typedef struct {
+	guint64 seen;          /* messages handed to ingest_message */
+	guint64 added;         /* new in the store */
+	guint64 duplicates;    /* already stored (same Message-ID) */
+	guint64 automated;     /* new, and automated (no contacts) */
+	guint64 failed;        /* not a message, logged and skipped */
+	guint64 contacts_new;
+	guint64 items_opened;
+	guint64 items_closed;
+} ingest_stats;
+
+enum {
+	INGEST_SENT = 1 << 0,  /* the message is mine (Sent folder, --sent) */
+};
+
+/* Loads the rules; *out is freed with ingest_free(). */
+kith_status ingest_new(const kith_config *cfg, kith_store *store,
+	kith_ingest **out, char **errstr);
+void ingest_free(kith_ingest *ing);
+
+/*
+ * Ingests one raw message.  Opens a store transaction if none is open (the
+ * caller ends it with ingest_commit, so a batch is one transaction).
+ * Bad input returns KITH_E_DATA (counted as failed; the caller logs it and
+ * goes on); store failures return their status and the caller must
+ * ingest_rollback().
+ */
+kith_status ingest_message(kith_ingest *ing, const char *data, gsize len,
+	unsigned flags, char **errstr);
+kith_status ingest_commit(kith_ingest *ing, char **errstr);
+void ingest_rollback(kith_ingest *ing);
+
+const ingest_stats *ingest_get_stats(const kith_ingest *ing);
+const kith_config *ingest_config(const kith_ingest *ing);
+kith_store *ingest_store(const kith_ingest *ing);
+
+/* "N seen, N new, N automated skipped, N contacts, N items opened, N closed" */
+char *ingest_stats_summary(const ingest_stats *stats);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * message.h - the message model: one parsed message, as every later stage
+ * reads it.  Built with GMime from raw bytes; headers are decoded once
+ * (RFC 2047, unfolded, valid UTF-8); the body is reduced to text.
+ *
+ * A kith_message owns everything it points to; message_free() releases it.
+ * Parsing never aborts on bad input: malformed MIME, bad charsets, NUL bytes
+ * and missing headers all yield a message with what could be recovered.
+ * Only input that is not a message at all (empty, or no header block)
+ * fails, with KITH_E_DATA.
+ */
+#ifndef KITH_MESSAGE_H
+#define KITH_MESSAGE_H
+
+#include <glib.h>
+
+#include "kith.h"
+
+/* Caps: the MIME walk stops at this depth; body text beyond this many bytes
+ * is cut (at a character boundary) and `text_truncated` set. */
+#define MESSAGE_MAX_DEPTH 64
+#define MESSAGE_MAX_TEXT (256 * 1024)
+
+typedef struct {
+	char *name;   /* display name, decoded, "" when absent */
+	char *addr;   /* addr-spec, lowercased, never NULL or empty */
+} kith_address;
+
+typedef struct {
+	char *filename;   /* decoded, "" when absent */
+	char *mime_type;  /* lowercased "type/subtype" */
+	gsize size;       /* decoded size in bytes (estimated for base64) */
+} kith_attachment;
+
+typedef struct {
+	char *name;   /* as in the message, e.g. "List-Id" */
+	char *value;  /* unfolded, RFC 2047-decoded, valid UTF-8 */
+} kith_header;
+
+typedef struct {
+	GPtrArray *headers;     /* kith_header*, in order */
+
+	char *message_id;       /* without <>, never NULL */
+	gboolean message_id_synthesized; /* TRUE: hash of the header block */
+	char *in_reply_to;      /* without <>, or NULL */
+	GPtrArray *references;  /* char*, without <>, oldest first */
+	char *subject;          /* "" when absent */
+
+	GPtrArray *from;        /* kith_address* */
+	GPtrArray *to;
+	GPtrArray *cc;
+	GPtrArray *reply_to;
+
+	gint64 date;            /* seconds since the epoch (UTC) */
+	int tz_offset;          /* the sender's offset from UTC, in minutes */
+	gboolean date_valid;    /* FALSE: missing or unparseable; `date` is 0 */
+
+	GPtrArray *attachments; /* kith_attachment* (never their content) */
+
+	char *text;             /* the body as UTF-8 text (plain, or from HTML) */
+	gboolean text_from_html;
+	gboolean text_truncated;
+	char *new_text;         /* the zone of `text` that this message adds */
+
+	char *automated;        /* why it is automated ("list-id: ..."), or NULL */
+	gboolean is_report;     /* multipart/report (delivery status, MDN) */
+
+	gsize raw_size;         /* bytes of the raw message */
+	GPtrArray *warnings;    /* char*, parser warnings worth logging */
+} kith_message;
+
+/*
+ * Parses raw bytes.  A leading mbox "From " line and CRLF line ends are
+ * accepted.  On success *out is a new message (message_free).
+ */
+kith_status message_parse(const char *data, gsize len, kith_message **out,
+	char **errstr);
+/* Reads and parses a file. */
+kith_status message_parse_file(const char *path, kith_message **out,
+	char **errstr);
+void message_free(kith_message *msg);
+
+/* The first decoded value of header `name` (any case), or NULL; borrowed. */
+const char *message_header(const kith_message *msg, const char *name);
+
+/* The first From address, or NULL; borrowed. */
+const kith_address *message_sender(const kith_message *msg);
+
+/*
+ * The Message-ID used when a message has none: a stable "kith-HASH@synth"
+ * from the SHA-256 of the raw header block (CRLF normalised to LF, a
+ * leading "From " line skipped), so every copy of the message gets the
+ * same one.
+ */
+char *message_synthesize_id(const char *data, gsize len);
+
+/* Normalises an address: trims, strips <>, lowercases; NULL if not an
+ * address (no '@', empty parts, control characters). */
+char *message_normalize_address(const char *addr);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * rules.h - the PCRE2 rule files of kith-rules(5).  Shipped rules live in
+ * the system rules directory; files in the user's rules.d add to them or
+ * override them by rule id.  Every pattern is compiled once per process,
+ * with JIT where available.
+ */
+#ifndef KITH_RULES_H
+#define KITH_RULES_H
+
+#include <glib.h>
+
+#include "kith.h"
+
+typedef struct kith_rules kith_rules;
+
+/*
+ * Loads every "*.rules" file of `system_dir` then of `user_dir` (either may
+ * be NULL or absent), in name order; a later rule with the same id replaces
+ * the earlier one.  Errors are KITH_E_DATA with "FILE:LINE:COLUMN: message"
+ * (PCRE2's own message for a bad pattern).  *out is freed with rules_free().
+ */
+kith_status rules_load_dirs(const char *system_dir, const char *user_dir,
+	kith_rules **out, char **errstr);
+
+/* Loads the listed files, in order, with the same override rule. */
+kith_status rules_load_files(const char *const *paths, gsize n,
+	kith_rules **out, char **errstr);
+
+/* Validates one file without keeping it: KITH_OK or KITH_E_DATA with
+ * "FILE:LINE:COLUMN: message" (every error, one per line). */
+kith_status rules_check_file(const char *path, char **errstr);
+
+void rules_free(kith_rules *rules);
+
+/* Number of active rules (after overrides). */
+guint rules_count(const kith_rules *rules);
+
+#endif

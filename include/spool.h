@@ -1,0 +1,39 @@
+/*
+ * spool.h - the queue between `kith filter` and the store.  The filter
+ * writes each message here atomically (tmp/, fsync, rename into new/) and
+ * returns at once; a drainer (any command that opens the store) ingests the
+ * spool under an exclusive lock and removes each file once it is
+ * committed.  Files that are not messages move to failed/ and are kept.
+ * Directories are created 0700 and files 0600.  This file needs only GLib,
+ * so the fast delivery path links nothing else.
+ */
+#ifndef KITH_SPOOL_H
+#define KITH_SPOOL_H
+
+#include <glib.h>
+
+#include "kith.h"
+
+/* Spool file flags, carried in the file name. */
+enum { SPOOL_SENT = 1 << 0 };
+
+/* Writes one message atomically; *path_out (may be NULL) gets its path. */
+kith_status spool_write(const char *spool_dir, const char *data, gsize len,
+	unsigned flags, char **path_out, char **errstr);
+
+/* Takes the drain lock without waiting; returns its fd (>= 0) or -1 when
+ * another process holds it or it cannot be made. */
+int spool_lock_try(const char *spool_dir);
+void spool_unlock(int lock_fd);
+
+/* Paths of the messages waiting in new/, oldest first (new array of char*). */
+GPtrArray *spool_list(const char *spool_dir);
+
+/* Flags of a spool file, from its name. */
+unsigned spool_file_flags(const char *path);
+
+/* Moves a spool file that cannot be ingested to failed/. */
+kith_status spool_set_aside(const char *spool_dir, const char *path,
+	char **errstr);
+
+#endif
