@@ -1,0 +1,1274 @@
+/* imap.c - a small read-only IMAP client over libetpan (see imap.h). */
+#include <errno.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libetpan/libetpan.h>
+
+#include "imap.h"
+#include "log.h"
+#include "tls.h"
+
+/* Most messages, and bytes, fetched by one UID FETCH of whole messages. */
+#define IMAP_FETCH_COUNT 100
+#define IMAP_FETCH_BYTES (64 * 1024 * 1024)
+/* For messages over max_size: text parts kept, and bytes of each. */
+#define IMAP_PARTIAL_PARTS 8
+#define IMAP_PARTIAL_PART_BYTES (1024 * 1024)
+#define IMAP_PARTIAL_BOUNDARY "=_kith-partial-message"
+
+struct kith_imap {
+	const kith_account *acct;  /* borrowed */
+	mailimap *s;               /* owned; NULL while disconnected */
+	char *host;
+	guint16 port;
+	char *where;               /* "user@host:port" */
+	char *secret;              /* wiped and freed on close */
+	char *folder;              /* the folder open (EXAMINE), or NULL */
+	guint32 uidvalidity;       /* of `folder` */
+	gint64 max_size;
+};
+
+static kith_status ensure_session(kith_imap *imap, char **errstr);
+
+static const char *const sent_names[] = {
+	"Sent", "Sent Items", "Sent Messages", "Sent Mail", "[Gmail]/Sent Mail",
+	"INBOX.Sent", "INBOX/Sent", "INBOX.Sent Items", "INBOX.Sent Messages",
+	NULL
+};
+
+void
+imap_folder_free(imap_folder *folder)
+{
+	if (folder == NULL)
+		return;
+	g_free(folder->name);
+	g_free(folder);
+}
+
+void
+imap_message_free(imap_message *msg)
+{
+	if (msg == NULL)
+		return;
+	g_free(msg->data);
+	g_free(msg);
+}
+
+static void
+secret_free(char *secret)
+{
+	if (secret == NULL)
+		return;
+	explicit_bzero(secret, strlen(secret));
+	g_free(secret);
+}
+
+const char *
+imap_where(const kith_imap *imap)
+{
+	return imap->where;
+}
+
+/* --- the secret ---------------------------------------------------------- */
+
+static kith_status
+run_passcmd(const char *cmd, char **out, char **errstr)
+{
+	char **argv = NULL;
+	char *stdout_buf = NULL;
+	GError *gerr = NULL;
+	int wait_status = 0;
+	kith_status st = KITH_OK;
+	char *nl;
+
+	if (!g_shell_parse_argv(cmd, NULL, &argv, &gerr)) {
+		st = kith_fail(errstr, KITH_E_CONFIG, "passcmd: %s", gerr->message);
+		goto out;
+	}
+	/* stderr is inherited so the command can explain itself. */
+	if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+		&stdout_buf, NULL, &wait_status, &gerr)) {
+		st = kith_fail(errstr, KITH_E_CONFIG, "passcmd %s: %s", argv[0],
+			gerr->message);
+		goto out;
+	}
+	if (!g_spawn_check_wait_status(wait_status, &gerr)) {
+		st = kith_fail(errstr, KITH_E_CONFIG, "passcmd %s failed: %s", argv[0],
+			gerr->message);
+		goto out;
+	}
+	nl = strpbrk(stdout_buf, "\r\n");
+	if (nl != NULL)
+		*nl = '\0';
+	if (*stdout_buf == '\0') {
+		st = kith_fail(errstr, KITH_E_CONFIG,
+			"passcmd %s printed no password", argv[0]);
+		goto out;
+	}
+	*out = g_strdup(stdout_buf);
+out:
+	if (stdout_buf != NULL)
+		secret_free(stdout_buf);
+	g_strfreev(argv);
+	g_clear_error(&gerr);
+	return st;
+}
+
+kith_status
+imap_get_secret(const kith_account *acct, char **out, char **errstr)
+{
+	const char *env;
+
+	if (acct->password != NULL && *acct->password != '\0') {
+		*out = g_strdup(acct->password);
+		return KITH_OK;
+	}
+	if (acct->passcmd != NULL && *acct->passcmd != '\0')
+		return run_passcmd(acct->passcmd, out, errstr);
+	env = g_getenv("KITH_PASSWORD");
+	if (env != NULL && *env != '\0') {
+		*out = g_strdup(env);
+		return KITH_OK;
+	}
+	return kith_fail(errstr, KITH_E_NOPERM,
+		"account %s: no password: set `passcmd` (or `password` in a 0600 "
+		"config file, or $KITH_PASSWORD)", acct->name ? acct->name : "");
+}
+
+/* --- errors -------------------------------------------------------------- */
+
+/* The server's last response text, sanitised by the logger later; "" when
+ * none. Borrowed. */
+static const char *
+server_said(const kith_imap *imap)
+{
+	if (imap->s == NULL || imap->s->imap_response == NULL)
+		return "";
+	return imap->s->imap_response;
+}
+
+/* TRUE for errors after which the connection is unusable. */
+static gboolean
+error_is_fatal_to_session(int r)
+{
+	return r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE ||
+		r == MAILIMAP_ERROR_CONNECTION_REFUSED || r == MAILIMAP_ERROR_SSL;
+}
+
+/* Maps a libetpan error of `what` ("FETCH", "EXAMINE INBOX") to a status. */
+static kith_status
+imap_error(kith_imap *imap, int r, const char *what, char **errstr)
+{
+	switch (r) {
+	case MAILIMAP_ERROR_STREAM:
+		return kith_fail(errstr, KITH_E_TEMPFAIL,
+			"%s: %s: connection lost or timed out", imap->where, what);
+	case MAILIMAP_ERROR_PARSE:
+		return kith_fail(errstr, KITH_E_PROTOCOL,
+			"%s: %s: cannot parse the server's reply", imap->where, what);
+	case MAILIMAP_ERROR_MEMORY:
+		return kith_fail(errstr, KITH_E_SOFTWARE, "%s: %s: out of memory",
+			imap->where, what);
+	default:
+		return kith_fail(errstr, KITH_E_PROTOCOL, "%s: %s failed: %s",
+			imap->where, what, server_said(imap));
+	}
+}
+
+/* --- connecting ---------------------------------------------------------- */
+
+static kith_status
+resolve_host(const char *host, guint16 port, char **errstr)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res = NULL;
+	char service[8];
+	int r;
+
+	g_snprintf(service, sizeof(service), "%u", port);
+	r = getaddrinfo(host, service, &hints, &res);
+	if (res != NULL)
+		freeaddrinfo(res);
+	switch (r) {
+	case 0:
+		return KITH_OK;
+	case EAI_AGAIN:
+		return kith_fail(errstr, KITH_E_TEMPFAIL,
+			"cannot resolve host %s: %s", host, gai_strerror(r));
+	case EAI_SYSTEM:
+		return kith_fail(errstr, KITH_E_TEMPFAIL,
+			"cannot resolve host %s: %s", host, g_strerror(errno));
+	default:
+		return kith_fail(errstr, KITH_E_NOHOST,
+			"unknown host %s: %s", host, gai_strerror(r));
+	}
+}
+
+static gboolean
+host_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (g_ascii_strcasecmp(host, "localhost") == 0)
+		return TRUE;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return FALSE;
+}
+
+static guint16
+default_port(account_tls tls)
+{
+	return tls == TLS_IMAPS ? 993 : 143;
+}
+
+static kith_status
+verify_tls(kith_imap *imap, char **errstr)
+{
+	tls_policy policy = {
+		.host = imap->host,
+		.cafile = imap->acct->cafile,
+		.fingerprint = imap->acct->fingerprint,
+		.verify = imap->acct->tls_verify,
+	};
+
+	return tls_verify_stream(imap->s->imap_stream, &policy, errstr);
+}
+
+static kith_status
+refresh_capability(kith_imap *imap, char **errstr)
+{
+	struct mailimap_capability_data *caps = NULL;
+	int r;
+
+	r = mailimap_capability(imap->s, &caps);
+	if (caps != NULL)
+		mailimap_capability_data_free(caps);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_error(imap, r, "CAPABILITY", errstr);
+	return KITH_OK;
+}
+
+static kith_status
+open_stream(kith_imap *imap, char **errstr)
+{
+	account_tls tls = imap->acct->tls;
+	int r;
+
+	if (tls == TLS_IMAPS)
+		r = mailimap_ssl_connect_with_callback(imap->s, imap->host, imap->port,
+			tls_sni_callback, imap->host);
+	else
+		r = mailimap_socket_connect(imap->s, imap->host, imap->port);
+	switch (r) {
+	case MAILIMAP_NO_ERROR:
+	case MAILIMAP_NO_ERROR_AUTHENTICATED:
+	case MAILIMAP_NO_ERROR_NON_AUTHENTICATED:
+		return KITH_OK;
+	case MAILIMAP_ERROR_CONNECTION_REFUSED:
+		return kith_fail(errstr, KITH_E_UNAVAILABLE,
+			"cannot connect to %s port %u: connection refused or timed out",
+			imap->host, imap->port);
+	case MAILIMAP_ERROR_SSL:
+		return kith_fail(errstr, KITH_E_PROTOCOL,
+			"TLS handshake with %s port %u failed (is it an IMAPS port? "
+			"try `tls = starttls`)", imap->host, imap->port);
+	case MAILIMAP_ERROR_STREAM:
+		return kith_fail(errstr, KITH_E_TEMPFAIL,
+			"%s port %u closed the connection before its greeting",
+			imap->host, imap->port);
+	default:
+		return kith_fail(errstr, KITH_E_PROTOCOL,
+			"%s port %u: not an IMAP server, or it refused the connection: %s",
+			imap->host, imap->port, server_said(imap));
+	}
+}
+
+static kith_status
+start_tls(kith_imap *imap, char **errstr)
+{
+	kith_status st;
+	int r;
+
+	st = refresh_capability(imap, errstr);
+	if (st != KITH_OK)
+		return st;
+	if (!mailimap_has_extension(imap->s, "STARTTLS"))
+		return kith_fail(errstr, KITH_E_PROTOCOL,
+			"%s does not offer STARTTLS; use `tls = imaps` and its IMAPS port",
+			imap->where);
+	r = mailimap_socket_starttls_with_callback(imap->s, tls_sni_callback,
+		imap->host);
+	if (r != MAILIMAP_NO_ERROR)
+		return kith_fail(errstr, KITH_E_PROTOCOL, "%s: STARTTLS failed%s%s",
+			imap->where, r == MAILIMAP_ERROR_STREAM ? " (TLS handshake)" : ": ",
+			r == MAILIMAP_ERROR_STREAM ? "" : server_said(imap));
+	return KITH_OK;
+}
+
+static kith_status
+check_plain_allowed(kith_imap *imap, char **errstr)
+{
+	if (imap->acct->tls != TLS_NONE || imap->acct->tls_force_none ||
+	    host_is_loopback(imap->host))
+		return KITH_OK;
+	return kith_fail(errstr, KITH_E_CONFIG,
+		"account %s: `tls = none` would send the password in clear to %s; "
+		"it is allowed only to 127.0.0.1 or ::1 (set `tls_force_none = yes` "
+		"to insist)", imap->acct->name ? imap->acct->name : "", imap->host);
+}
+
+static kith_status
+login(kith_imap *imap, char **errstr)
+{
+	const char *user = imap->acct->user;
+	const char *mech;
+	int saved_debug = mailstream_debug;
+	int r;
+
+	/* libetpan's protocol log would show the credentials. */
+	mailstream_debug = 0;
+	switch (imap->acct->auth) {
+	case AUTH_PLAIN:
+		mech = "AUTHENTICATE PLAIN";
+		r = mailimap_authenticate(imap->s, "PLAIN", imap->host, NULL, NULL,
+			user, user, imap->secret, NULL);
+		break;
+	case AUTH_XOAUTH2:
+		mech = "AUTHENTICATE XOAUTH2";
+		r = mailimap_oauth2_authenticate(imap->s, user, imap->secret);
+		break;
+	case AUTH_LOGIN:
+	default:
+		mech = "LOGIN";
+		if (mailimap_has_extension(imap->s, "LOGINDISABLED")) {
+			mailstream_debug = saved_debug;
+			return kith_fail(errstr, KITH_E_PROTOCOL,
+				"%s does not allow LOGIN here (LOGINDISABLED); use TLS or "
+				"`auth = plain`", imap->host);
+		}
+		r = mailimap_login(imap->s, user, imap->secret);
+		break;
+	}
+	mailstream_debug = saved_debug;
+	switch (r) {
+	case MAILIMAP_NO_ERROR:
+		return KITH_OK;
+	case MAILIMAP_ERROR_LOGIN:
+	case MAILIMAP_ERROR_SASL:
+		if (*server_said(imap) == '\0' && imap->acct->auth == AUTH_PLAIN)
+			return kith_fail(errstr, KITH_E_NOPERM,
+				"authentication failed for %s at %s (%s): no answer from the "
+				"server; is the SASL PLAIN module (libsasl2-modules) installed?",
+				user, imap->host, mech);
+		return kith_fail(errstr, KITH_E_NOPERM,
+			"authentication failed for %s at %s (%s): %s", user, imap->host,
+			mech, server_said(imap));
+	default:
+		return imap_error(imap, r, mech, errstr);
+	}
+}
+
+/* Connects a new session and logs in; on failure the session is freed. */
+static kith_status
+session_open(kith_imap *imap, char **errstr)
+{
+	kith_status st;
+
+	imap->s = mailimap_new(0, NULL);
+	mailimap_set_timeout(imap->s, IMAP_TIMEOUT_SECONDS);
+	mailimap_set_logger(imap->s, NULL, NULL);
+	st = open_stream(imap, errstr);
+	if (st != KITH_OK)
+		goto out;
+	if (imap->acct->tls == TLS_STARTTLS)
+		st = start_tls(imap, errstr);
+	if (st != KITH_OK)
+		goto out;
+	if (imap->acct->tls != TLS_NONE)
+		st = verify_tls(imap, errstr);
+	if (st != KITH_OK)
+		goto out;
+	st = refresh_capability(imap, errstr);
+	if (st != KITH_OK)
+		goto out;
+	st = login(imap, errstr);
+	if (st != KITH_OK)
+		goto out;
+	st = refresh_capability(imap, errstr);
+out:
+	if (st != KITH_OK) {
+		mailimap_free(imap->s);
+		imap->s = NULL;
+	}
+	return st;
+}
+
+kith_status
+imap_connect(const kith_account *acct, kith_imap **out, char **errstr)
+{
+	kith_imap *imap = g_new0(kith_imap, 1);
+	kith_status st;
+
+	/* A server closing the socket must be an error, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
+	mailstream_debug = 0;
+	imap->acct = acct;
+	imap->host = g_strdup(acct->host != NULL ? acct->host : "");
+	imap->port = acct->port > 0 && acct->port < 65536 ? (guint16)acct->port
+		: default_port(acct->tls);
+	imap->where = g_strdup_printf("%s@%s:%u", acct->user ? acct->user : "",
+		imap->host, imap->port);
+	imap->max_size = acct->max_size > 0 ? acct->max_size : IMAP_DEFAULT_MAX_SIZE;
+	if (*imap->host == '\0' || acct->user == NULL || *acct->user == '\0') {
+		st = kith_fail(errstr, KITH_E_CONFIG, "account %s: `host` and `user` "
+			"are required", acct->name ? acct->name : "");
+		goto out;
+	}
+	st = check_plain_allowed(imap, errstr);
+	if (st != KITH_OK)
+		goto out;
+	st = resolve_host(imap->host, imap->port, errstr);
+	if (st != KITH_OK)
+		goto out;
+	st = imap_get_secret(acct, &imap->secret, errstr);
+	if (st != KITH_OK)
+		goto out;
+	st = session_open(imap, errstr);
+out:
+	if (st != KITH_OK) {
+		imap_close(imap);
+		imap = NULL;
+	}
+	*out = imap;
+	return st;
+}
+
+void
+imap_close(kith_imap *imap)
+{
+	if (imap == NULL)
+		return;
+	if (imap->s != NULL) {
+		if (imap->s->imap_stream != NULL)
+			mailimap_logout(imap->s);
+		mailimap_free(imap->s);
+	}
+	secret_free(imap->secret);
+	g_free(imap->host);
+	g_free(imap->where);
+	g_free(imap->folder);
+	g_free(imap);
+}
+
+/* --- folders ------------------------------------------------------------- */
+
+typedef struct {
+	char *name;
+	gboolean noselect;
+	gboolean sent;
+	gboolean inbox;
+} listed_folder;
+
+static void
+listed_folder_free(listed_folder *lf)
+{
+	g_free(lf->name);
+	g_free(lf);
+}
+
+static gboolean
+flag_is(const char *flag, const char *name)
+{
+	if (flag == NULL)
+		return FALSE;
+	if (*flag == '\\')
+		flag++;
+	return g_ascii_strcasecmp(flag, name) == 0;
+}
+
+static listed_folder *
+listed_from(const struct mailimap_mailbox_list *mb)
+{
+	listed_folder *lf = g_new0(listed_folder, 1);
+	clistiter *it;
+
+	lf->name = g_strdup(mb->mb_name);
+	lf->inbox = g_ascii_strcasecmp(mb->mb_name, "INBOX") == 0;
+	if (mb->mb_flag == NULL)
+		return lf;
+	if (mb->mb_flag->mbf_type == MAILIMAP_MBX_LIST_FLAGS_SFLAG &&
+	    mb->mb_flag->mbf_sflag == MAILIMAP_MBX_LIST_SFLAG_NOSELECT)
+		lf->noselect = TRUE;
+	for (it = mb->mb_flag->mbf_oflags ? clist_begin(mb->mb_flag->mbf_oflags)
+		: NULL; it != NULL; it = clist_next(it)) {
+		struct mailimap_mbx_list_oflag *of = clist_content(it);
+
+		if (of->of_type != MAILIMAP_MBX_LIST_OFLAG_FLAG_EXT)
+			continue;
+		if (flag_is(of->of_flag_ext, "Sent"))
+			lf->sent = TRUE;
+		else if (flag_is(of->of_flag_ext, "Inbox"))
+			lf->inbox = TRUE;
+		else if (flag_is(of->of_flag_ext, "Noselect") ||
+			flag_is(of->of_flag_ext, "NonExistent"))
+			lf->noselect = TRUE;
+	}
+	return lf;
+}
+
+/* LIST "" "*" (XLIST where only that marks special folders): a new
+ * GPtrArray of listed_folder*. */
+static kith_status
+list_all(kith_imap *imap, GPtrArray **out, char **errstr)
+{
+	clist *list = NULL;
+	gboolean xlist = mailimap_has_xlist(imap->s) &&
+		!mailimap_has_extension(imap->s, "SPECIAL-USE");
+	GPtrArray *all = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)listed_folder_free);
+	kith_status st = KITH_OK;
+	int r;
+
+	r = xlist ? mailimap_xlist(imap->s, "", "*", &list)
+		: mailimap_list(imap->s, "", "*", &list);
+	if (r != MAILIMAP_NO_ERROR) {
+		st = imap_error(imap, r, "LIST", errstr);
+		goto out;
+	}
+	for (clistiter *it = list ? clist_begin(list) : NULL; it != NULL;
+		it = clist_next(it))
+		g_ptr_array_add(all, listed_from(clist_content(it)));
+out:
+	if (list != NULL)
+		mailimap_list_result_free(list);
+	if (st != KITH_OK)
+		g_ptr_array_unref(all);
+	else
+		*out = all;
+	return st;
+}
+
+static gboolean
+is_sent_name(const char *name)
+{
+	for (int i = 0; sent_names[i] != NULL; i++)
+		if (g_ascii_strcasecmp(name, sent_names[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* The Sent folder: the first with \Sent, else the first well-known name. */
+static const listed_folder *
+find_sent(GPtrArray *all)
+{
+	for (guint i = 0; i < all->len; i++) {
+		const listed_folder *lf = all->pdata[i];
+
+		if (lf->sent && !lf->noselect)
+			return lf;
+	}
+	for (int n = 0; sent_names[n] != NULL; n++)
+		for (guint i = 0; i < all->len; i++) {
+			const listed_folder *lf = all->pdata[i];
+
+			if (!lf->noselect && g_ascii_strcasecmp(lf->name, sent_names[n]) == 0)
+				return lf;
+		}
+	return NULL;
+}
+
+static void
+add_folder(GPtrArray *out, const char *name, gboolean sent)
+{
+	imap_folder *f;
+
+	for (guint i = 0; i < out->len; i++)
+		if (strcmp(((imap_folder *)out->pdata[i])->name, name) == 0)
+			return;
+	f = g_new0(imap_folder, 1);
+	f->name = g_strdup(name);
+	f->sent = sent;
+	g_ptr_array_add(out, f);
+}
+
+/* Is the named folder a Sent folder, by its LIST flags or its name? */
+static gboolean
+folder_is_sent(GPtrArray *all, const char *name)
+{
+	for (guint i = 0; i < all->len; i++) {
+		const listed_folder *lf = all->pdata[i];
+
+		if (strcmp(lf->name, name) == 0 && lf->sent)
+			return TRUE;
+	}
+	return is_sent_name(name);
+}
+
+kith_status
+imap_folders(kith_imap *imap, GPtrArray **out, char **errstr)
+{
+	char **want = imap->acct->folders;
+	GPtrArray *all = NULL;
+	GPtrArray *folders = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)imap_folder_free);
+	const listed_folder *sent;
+	kith_status st;
+
+	st = ensure_session(imap, errstr);
+	if (st == KITH_OK)
+		st = list_all(imap, &all, errstr);
+	if (st != KITH_OK)
+		goto out;
+	if (want != NULL && want[0] != NULL && strcmp(want[0], "*") == 0) {
+		for (guint i = 0; i < all->len; i++) {
+			const listed_folder *lf = all->pdata[i];
+
+			if (!lf->noselect)
+				add_folder(folders, lf->name, lf->sent || is_sent_name(lf->name));
+		}
+	} else if (want != NULL && want[0] != NULL) {
+		for (int i = 0; want[i] != NULL; i++)
+			add_folder(folders, want[i], folder_is_sent(all, want[i]));
+	} else {
+		add_folder(folders, "INBOX", FALSE);
+		sent = find_sent(all);
+		if (sent != NULL)
+			add_folder(folders, sent->name, TRUE);
+		else
+			log_info("%s: no Sent folder found; scanning INBOX only", imap->where);
+	}
+out:
+	if (all != NULL)
+		g_ptr_array_unref(all);
+	if (st != KITH_OK)
+		g_ptr_array_unref(folders);
+	else
+		*out = folders;
+	return st;
+}
+
+/* --- examining ----------------------------------------------------------- */
+
+static kith_status
+examine(kith_imap *imap, const char *folder, imap_mailbox_info *info,
+	char **errstr)
+{
+	struct mailimap_selection_info *sel;
+	uint64_t modseq = 0;
+	kith_status st = KITH_OK;
+	char *what = NULL;
+	int r;
+
+	memset(info, 0, sizeof(*info));
+	if (mailimap_has_condstore(imap->s))
+		r = mailimap_examine_condstore(imap->s, folder, &modseq);
+	else
+		r = mailimap_examine(imap->s, folder);
+	if (r != MAILIMAP_NO_ERROR) {
+		what = g_strdup_printf("EXAMINE %s", folder);
+		st = imap_error(imap, r, what, errstr);
+		if (r == MAILIMAP_ERROR_EXAMINE)
+			st = KITH_E_NOINPUT;
+		goto out;
+	}
+	sel = imap->s->imap_selection_info;
+	if (sel == NULL || sel->sel_uidvalidity == 0) {
+		st = kith_fail(errstr, KITH_E_PROTOCOL,
+			"%s: folder %s has no UIDVALIDITY", imap->where, folder);
+		goto out;
+	}
+	info->uidvalidity = sel->sel_uidvalidity;
+	info->uidnext = sel->sel_uidnext;
+	info->exists = sel->sel_has_exists ? sel->sel_exists : 0;
+	info->highestmodseq = modseq;
+	g_free(imap->folder);
+	imap->folder = g_strdup(folder);
+	imap->uidvalidity = info->uidvalidity;
+out:
+	g_free(what);
+	return st;
+}
+
+kith_status
+imap_examine(kith_imap *imap, const char *folder, imap_mailbox_info *info,
+	char **errstr)
+{
+	kith_status st = ensure_session(imap, errstr);
+
+	if (st != KITH_OK)
+		return st;
+	return examine(imap, folder, info, errstr);
+}
+
+/* Reconnects after a broken session and re-opens the folder, which must
+ * have kept its UIDVALIDITY. */
+static kith_status
+reconnect(kith_imap *imap, char **errstr)
+{
+	imap_mailbox_info info;
+	char *folder = imap->folder;
+	guint32 uidvalidity = imap->uidvalidity;
+	kith_status st;
+
+	log_info("%s: reconnecting", imap->where);
+	imap->folder = NULL;
+	if (imap->s != NULL)
+		mailimap_free(imap->s);
+	imap->s = NULL;
+	st = session_open(imap, errstr);
+	if (st != KITH_OK || folder == NULL)
+		goto out;
+	st = examine(imap, folder, &info, errstr);
+	if (st == KITH_OK && info.uidvalidity != uidvalidity)
+		st = kith_fail(errstr, KITH_E_TEMPFAIL,
+			"%s: the UIDVALIDITY of %s changed during the scan; run it again",
+			imap->where, folder);
+out:
+	g_free(folder);
+	return st;
+}
+
+/* Reconnects when an earlier failure left no session. */
+static kith_status
+ensure_session(kith_imap *imap, char **errstr)
+{
+	if (imap->s != NULL)
+		return KITH_OK;
+	return reconnect(imap, errstr);
+}
+
+/* --- fetching ------------------------------------------------------------ */
+
+/* One UID FETCH; *result is the fetch list (mailimap_fetch_list_free).
+ * `set` and `type` stay owned by the caller, as libetpan does not take them. */
+static int
+uid_fetch(kith_imap *imap, struct mailimap_set *set,
+	struct mailimap_fetch_type *type, clist **result)
+{
+	*result = NULL;
+	if (imap->s == NULL)
+		return MAILIMAP_ERROR_STREAM;
+	return mailimap_uid_fetch(imap->s, set, type, result);
+}
+
+/* The static items of one FETCH response that kith reads. */
+typedef struct {
+	guint32 uid;
+	guint32 size;
+	gboolean has_size;
+	const char *body;     /* borrowed from the fetch list */
+	gsize body_len;
+	struct mailimap_body *structure; /* borrowed */
+} fetch_items;
+
+static void
+read_items(struct mailimap_msg_att *att, fetch_items *items)
+{
+	memset(items, 0, sizeof(*items));
+	for (clistiter *it = clist_begin(att->att_list); it != NULL;
+		it = clist_next(it)) {
+		struct mailimap_msg_att_item *item = clist_content(it);
+		struct mailimap_msg_att_static *st;
+
+		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+			continue;
+		st = item->att_data.att_static;
+		switch (st->att_type) {
+		case MAILIMAP_MSG_ATT_UID:
+			items->uid = st->att_data.att_uid;
+			break;
+		case MAILIMAP_MSG_ATT_RFC822_SIZE:
+			items->size = st->att_data.att_rfc822_size;
+			items->has_size = TRUE;
+			break;
+		case MAILIMAP_MSG_ATT_BODY_SECTION:
+			if (st->att_data.att_body_section != NULL &&
+			    st->att_data.att_body_section->sec_body_part != NULL) {
+				items->body = st->att_data.att_body_section->sec_body_part;
+				items->body_len = st->att_data.att_body_section->sec_length;
+			}
+			break;
+		case MAILIMAP_MSG_ATT_BODYSTRUCTURE:
+			items->structure = st->att_data.att_bodystructure;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int
+cmp_uid_size(gconstpointer a, gconstpointer b)
+{
+	guint32 x = ((const imap_uid_size *)a)->uid;
+	guint32 y = ((const imap_uid_size *)b)->uid;
+
+	return x < y ? -1 : x > y;
+}
+
+kith_status
+imap_list_uids(kith_imap *imap, guint32 last_uid, GArray **out, char **errstr)
+{
+	GArray *uids = g_array_new(FALSE, FALSE, sizeof(imap_uid_size));
+	struct mailimap_set *set = NULL;
+	struct mailimap_fetch_type *type = NULL;
+	clist *result = NULL;
+	kith_status st;
+	int r;
+
+	st = ensure_session(imap, errstr);
+	if (st != KITH_OK)
+		goto out;
+	if (imap->s->imap_selection_info != NULL &&
+	    imap->s->imap_selection_info->sel_has_exists &&
+	    imap->s->imap_selection_info->sel_exists == 0)
+		goto out;
+	set = mailimap_set_new_interval(last_uid + 1, 0);
+	type = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(type,
+		mailimap_fetch_att_new_rfc822_size());
+	r = uid_fetch(imap, set, type, &result);
+	if (r != MAILIMAP_NO_ERROR) {
+		st = imap_error(imap, r, "UID FETCH (RFC822.SIZE)", errstr);
+		goto out;
+	}
+	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		fetch_items items;
+		imap_uid_size us;
+
+		read_items(clist_content(it), &items);
+		/* N:* always includes the highest UID, even below N. */
+		if (items.uid <= last_uid)
+			continue;
+		us.uid = items.uid;
+		us.size = items.has_size ? items.size : 0;
+		g_array_append_val(uids, us);
+	}
+	g_array_sort(uids, cmp_uid_size);
+out:
+	if (result != NULL)
+		mailimap_fetch_list_free(result);
+	if (set != NULL)
+		mailimap_set_free(set);
+	if (type != NULL)
+		mailimap_fetch_type_free(type);
+	if (st != KITH_OK)
+		g_array_unref(uids);
+	else
+		*out = uids;
+	return st;
+}
+
+/* Fetches whole messages; appends imap_message* for the UIDs returned. */
+static int
+fetch_whole(kith_imap *imap, const imap_uid_size *uids, guint n,
+	GPtrArray *out)
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
+	struct mailimap_fetch_type *type;
+	clist *result = NULL;
+	int r;
+
+	for (guint i = 0; i < n; i++)
+		mailimap_set_add_single(set, uids[i].uid);
+	type = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(type,
+		mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
+	r = uid_fetch(imap, set, type, &result);
+	if (r != MAILIMAP_NO_ERROR)
+		goto out;
+	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		fetch_items items;
+		imap_message *msg;
+
+		read_items(clist_content(it), &items);
+		if (items.uid == 0 || items.body == NULL)
+			continue;
+		msg = g_new0(imap_message, 1);
+		msg->uid = items.uid;
+		/* The bytes belong to the fetch list: copy them. */
+		msg->data = g_memdup2(items.body, items.body_len);
+		msg->len = items.body_len;
+		g_ptr_array_add(out, msg);
+	}
+out:
+	if (result != NULL)
+		mailimap_fetch_list_free(result);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(type);
+	return r;
+}
+
+/* A section part path "1.2" as libetpan wants it (new clist of uint32_t*). */
+static struct mailimap_section_part *
+section_part(const GArray *path)
+{
+	clist *ids = clist_new();
+
+	for (guint i = 0; i < path->len; i++) {
+		uint32_t *id = malloc(sizeof(*id));
+
+		if (id == NULL)
+			g_error("out of memory");
+		*id = g_array_index(path, guint32, i);
+		clist_append(ids, id);
+	}
+	return mailimap_section_part_new(ids);
+}
+
+/* Fetches one body section of one UID (at most `max` bytes, 0: all) and
+ * appends its bytes to `buf`.  Returns a libetpan code. */
+static int
+fetch_section(kith_imap *imap, guint32 uid, struct mailimap_section *section,
+	guint32 max, GString *buf)
+{
+	struct mailimap_set *set = mailimap_set_new_single(uid);
+	struct mailimap_fetch_type *type = mailimap_fetch_type_new_fetch_att_list_empty();
+	clist *result = NULL;
+	int r;
+
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(type, max > 0
+		? mailimap_fetch_att_new_body_peek_section_partial(section, 0, max)
+		: mailimap_fetch_att_new_body_peek_section(section));
+	r = uid_fetch(imap, set, type, &result);
+	if (r != MAILIMAP_NO_ERROR)
+		goto out;
+	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		fetch_items items;
+
+		read_items(clist_content(it), &items);
+		if (items.uid == uid && items.body != NULL)
+			g_string_append_len(buf, items.body, items.body_len);
+	}
+out:
+	if (result != NULL)
+		mailimap_fetch_list_free(result);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(type);
+	return r;
+}
+
+/* A text part worth keeping: text/plain or text/html, not an attachment. */
+static gboolean
+is_text_part(const struct mailimap_body_type_1part *part)
+{
+	const struct mailimap_body_fld_dsp *dsp;
+	const char *sub;
+
+	if (part->bd_type != MAILIMAP_BODY_TYPE_1PART_TEXT ||
+	    part->bd_data.bd_type_text == NULL)
+		return FALSE;
+	sub = part->bd_data.bd_type_text->bd_media_text;
+	if (sub == NULL || (g_ascii_strcasecmp(sub, "plain") != 0 &&
+		g_ascii_strcasecmp(sub, "html") != 0))
+		return FALSE;
+	dsp = part->bd_ext_1part ? part->bd_ext_1part->bd_disposition : NULL;
+	return dsp == NULL || dsp->dsp_type == NULL ||
+		g_ascii_strcasecmp(dsp->dsp_type, "attachment") != 0;
+}
+
+/* Collects the section paths ("1.2" as "1.2") of the text parts. */
+static void
+collect_text_parts(const struct mailimap_body *body, GArray *path,
+	GPtrArray *found, int depth)
+{
+	if (body == NULL || depth > 32 || found->len >= IMAP_PARTIAL_PARTS)
+		return;
+	if (body->bd_type == MAILIMAP_BODY_1PART) {
+		if (body->bd_data.bd_body_1part != NULL &&
+		    is_text_part(body->bd_data.bd_body_1part))
+			g_ptr_array_add(found, g_array_copy(path));
+		return;
+	}
+	if (body->bd_data.bd_body_mpart == NULL)
+		return;
+	guint32 n = 0;
+	for (clistiter *it = clist_begin(body->bd_data.bd_body_mpart->bd_list);
+		it != NULL; it = clist_next(it)) {
+		n++;
+		g_array_append_val(path, n);
+		collect_text_parts(clist_content(it), path, found, depth + 1);
+		g_array_set_size(path, path->len - 1);
+	}
+}
+
+/* Copies a header block without its Content-Type and
+ * Content-Transfer-Encoding fields (and their continuation lines). */
+static void
+append_header_without_mime(GString *out, const char *hdr, gsize len)
+{
+	const char *p = hdr, *end = hdr + len;
+	gboolean skipping = FALSE;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', end - p);
+		gsize linelen = eol ? (gsize)(eol - p + 1) : (gsize)(end - p);
+
+		if (linelen <= 2 && (*p == '\r' || *p == '\n'))
+			break;  /* the blank line ending the header */
+		if (*p != ' ' && *p != '\t')
+			skipping = g_ascii_strncasecmp(p, "Content-Type:", 13) == 0 ||
+				g_ascii_strncasecmp(p, "Content-Transfer-Encoding:", 26) == 0;
+		if (!skipping)
+			g_string_append_len(out, p, linelen);
+		p += linelen;
+	}
+}
+
+/* Fetches the header and the text parts of a message over max_size and
+ * builds a smaller message of them. */
+static int
+fetch_partial(kith_imap *imap, guint32 uid, imap_message **out)
+{
+	struct mailimap_set *set = mailimap_set_new_single(uid);
+	struct mailimap_fetch_type *type = mailimap_fetch_type_new_fetch_att_list_empty();
+	GPtrArray *parts = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
+	GArray *path = g_array_new(FALSE, FALSE, sizeof(guint32));
+	GString *header = g_string_new(NULL);
+	GString *msg = g_string_new(NULL);
+	clist *result = NULL;
+	gboolean single = FALSE, found = FALSE;
+	int r;
+
+	*out = NULL;
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(type,
+		mailimap_fetch_att_new_bodystructure());
+	r = uid_fetch(imap, set, type, &result);
+	if (r != MAILIMAP_NO_ERROR)
+		goto out;
+	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		fetch_items items;
+
+		read_items(clist_content(it), &items);
+		if (items.uid != uid || items.structure == NULL)
+			continue;
+		found = TRUE;
+		single = items.structure->bd_type == MAILIMAP_BODY_1PART;
+		if (single) {
+			if (items.structure->bd_data.bd_body_1part != NULL &&
+			    is_text_part(items.structure->bd_data.bd_body_1part))
+				g_ptr_array_add(parts, g_array_new(FALSE, FALSE, sizeof(guint32)));
+		} else {
+			collect_text_parts(items.structure, path, parts, 0);
+		}
+	}
+	if (!found)
+		goto out;
+	r = fetch_section(imap, uid, mailimap_section_new_header(), 0, header);
+	if (r != MAILIMAP_NO_ERROR)
+		goto out;
+	if (single) {
+		g_string_append_len(msg, header->str, header->len);
+		if (parts->len > 0)
+			r = fetch_section(imap, uid, mailimap_section_new_text(),
+				IMAP_PARTIAL_PART_BYTES, msg);
+		goto out;
+	}
+	append_header_without_mime(msg, header->str, header->len);
+	g_string_append(msg, "Content-Type: multipart/mixed; boundary=\""
+		IMAP_PARTIAL_BOUNDARY "\"\r\n\r\n");
+	for (guint i = 0; i < parts->len && r == MAILIMAP_NO_ERROR; i++) {
+		g_string_append(msg, "--" IMAP_PARTIAL_BOUNDARY "\r\n");
+		r = fetch_section(imap, uid,
+			mailimap_section_new_part_mime(section_part(parts->pdata[i])), 0, msg);
+		if (r == MAILIMAP_NO_ERROR)
+			r = fetch_section(imap, uid,
+				mailimap_section_new_part(section_part(parts->pdata[i])),
+				IMAP_PARTIAL_PART_BYTES, msg);
+		g_string_append(msg, "\r\n");
+	}
+	g_string_append(msg, "--" IMAP_PARTIAL_BOUNDARY "--\r\n");
+out:
+	if (r == MAILIMAP_NO_ERROR && found && header->len > 0) {
+		*out = g_new0(imap_message, 1);
+		(*out)->uid = uid;
+		(*out)->partial = TRUE;
+		(*out)->len = msg->len;
+		(*out)->data = g_string_free(msg, FALSE);
+		msg = NULL;
+	}
+	if (msg != NULL)
+		g_string_free(msg, TRUE);
+	g_string_free(header, TRUE);
+	g_array_unref(path);
+	g_ptr_array_unref(parts);
+	if (result != NULL)
+		mailimap_fetch_list_free(result);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(type);
+	return r;
+}
+
+/* Fetches one UID whole or partial; a libetpan code.  *out is NULL when
+ * the message is gone. */
+static int
+fetch_one(kith_imap *imap, const imap_uid_size *us, imap_message **out)
+{
+	GPtrArray *got;
+	int r;
+
+	*out = NULL;
+	if ((gint64)us->size > imap->max_size)
+		return fetch_partial(imap, us->uid, out);
+	got = g_ptr_array_new();
+	r = fetch_whole(imap, us, 1, got);
+	if (got->len > 0)
+		*out = got->pdata[0];
+	for (guint i = 1; i < got->len; i++)
+		imap_message_free(got->pdata[i]);
+	g_ptr_array_unref(got);
+	return r;
+}
+
+/* The slow path: one UID at a time, reconnecting after broken sessions and
+ * skipping a message that fails on its own. */
+static kith_status
+fetch_one_by_one(kith_imap *imap, const imap_uid_size *uids, guint n,
+	GPtrArray *out, GArray *skipped, char **errstr)
+{
+	kith_status st = KITH_OK;
+
+	for (guint i = 0; i < n; i++) {
+		imap_message *msg = NULL;
+		int r;
+
+		if (imap->s == NULL) {
+			st = reconnect(imap, errstr);
+			if (st != KITH_OK)
+				goto out;
+		}
+		r = fetch_one(imap, &uids[i], &msg);
+		if (msg != NULL) {
+			g_ptr_array_add(out, msg);
+			continue;
+		}
+		if (r == MAILIMAP_NO_ERROR)
+			continue;  /* expunged meanwhile */
+		log_warn("%s: skipping UID %u in %s: %s", imap->where, uids[i].uid,
+			imap->folder ? imap->folder : "?",
+			r == MAILIMAP_ERROR_PARSE ? "the server's reply cannot be parsed"
+			: r == MAILIMAP_ERROR_STREAM ? "the connection broke fetching it"
+			: "the server refused to send it");
+		if (skipped != NULL)
+			g_array_append_val(skipped, uids[i].uid);
+		if (error_is_fatal_to_session(r)) {
+			mailimap_free(imap->s);
+			imap->s = NULL;
+		}
+	}
+out:
+	return st;
+}
+
+/* Moves the messages of `got` to `out`; a server may answer a FETCH with
+ * fewer messages than asked and still say OK, so the UIDs it left out are
+ * asked for again one at a time (those expunged meanwhile stay absent). */
+static kith_status
+take_and_refetch_missing(kith_imap *imap, const imap_uid_size *uids, guint n,
+	GPtrArray *got, GPtrArray *out, GArray *skipped, char **errstr)
+{
+	GHashTable *have = g_hash_table_new(g_direct_hash, g_direct_equal);
+	GArray *missing = g_array_new(FALSE, FALSE, sizeof(imap_uid_size));
+	kith_status st = KITH_OK;
+
+	for (guint i = 0; i < got->len; i++) {
+		imap_message *msg = g_steal_pointer(&got->pdata[i]);
+
+		g_hash_table_add(have, GUINT_TO_POINTER(msg->uid));
+		g_ptr_array_add(out, msg);
+	}
+	for (guint i = 0; i < n; i++)
+		if (!g_hash_table_contains(have, GUINT_TO_POINTER(uids[i].uid)))
+			g_array_append_val(missing, uids[i]);
+	if (missing->len > 0)
+		st = fetch_one_by_one(imap, (const imap_uid_size *)missing->data,
+			missing->len, out, skipped, errstr);
+	g_array_unref(missing);
+	g_hash_table_unref(have);
+	return st;
+}
+
+/* Fetches the whole messages of a chunk, falling back to one by one. */
+static kith_status
+fetch_chunk(kith_imap *imap, const imap_uid_size *uids, guint n,
+	GPtrArray *out, GArray *skipped, char **errstr)
+{
+	GPtrArray *got = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)imap_message_free);
+	kith_status st = KITH_OK;
+	int r = MAILIMAP_ERROR_STREAM;
+
+	if (imap->s != NULL)
+		r = fetch_whole(imap, uids, n, got);
+	if (r == MAILIMAP_NO_ERROR) {
+		st = take_and_refetch_missing(imap, uids, n, got, out, skipped, errstr);
+		goto out;
+	}
+	log_info("%s: fetching %u messages of %s failed; retrying one at a time",
+		imap->where, n, imap->folder ? imap->folder : "?");
+	if (error_is_fatal_to_session(r) && imap->s != NULL) {
+		mailimap_free(imap->s);
+		imap->s = NULL;
+	}
+	st = fetch_one_by_one(imap, uids, n, out, skipped, errstr);
+out:
+	g_ptr_array_unref(got);
+	return st;
+}
+
+static int
+cmp_message_uid(gconstpointer a, gconstpointer b)
+{
+	guint32 x = (*(imap_message *const *)a)->uid;
+	guint32 y = (*(imap_message *const *)b)->uid;
+
+	return x < y ? -1 : x > y;
+}
+
+kith_status
+imap_fetch(kith_imap *imap, const imap_uid_size *uids, guint n,
+	GPtrArray **out, GArray *skipped, char **errstr)
+{
+	GPtrArray *msgs = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)imap_message_free);
+	kith_status st = KITH_OK;
+	guint i = 0;
+
+	while (i < n && st == KITH_OK) {
+		guint start = i;
+		guint64 bytes = 0;
+
+		if ((gint64)uids[i].size > imap->max_size) {
+			st = fetch_one_by_one(imap, &uids[i], 1, msgs, skipped, errstr);
+			i++;
+			continue;
+		}
+		while (i < n && i - start < IMAP_FETCH_COUNT &&
+		       (gint64)uids[i].size <= imap->max_size &&
+		       (i == start || bytes + uids[i].size <= IMAP_FETCH_BYTES)) {
+			bytes += uids[i].size;
+			i++;
+		}
+		st = fetch_chunk(imap, &uids[start], i - start, msgs, skipped, errstr);
+	}
+	if (st != KITH_OK) {
+		g_ptr_array_unref(msgs);
+		return st;
+	}
+	g_ptr_array_sort(msgs, cmp_message_uid);
+	*out = msgs;
+	return KITH_OK;
+}
