@@ -18,7 +18,6 @@ typedef struct {
 	const char *name;
 	command_fn fn;
 	const char *summary;
-	gboolean needs_store; /* drains the spool before running */
 } command;
 
 kith_status cmd_filter(kith_config *cfg, int argc, char **argv, char **errstr);

@@ -61,6 +61,7 @@ typedef struct {
 	char *path;            /* the file read, or NULL when none existed */
 	char *db_path;         /* [store] db, or --db, or the XDG default */
 	char *spool_dir;       /* [store] spool, or DB.spool */
+	gboolean spool_explicit; /* spool_dir came from the file */
 	GPtrArray *my_addresses;  /* char*, lowercased; [identity] addresses + --me */
 	GPtrArray *my_patterns;   /* char*, lowercased globs; [identity] aliases */
 	GPtrArray *accounts;      /* kith_account* */
@@ -114,7 +115,7 @@ int config_cadence_for_role(const kith_config *cfg, kith_role role);
 
 /*
  * Parses a --now / --date value: "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]",
- * ISO 8601 with a zone ("2026-04-02T09:00:00+02:00"), or an RFC 5322 date.
+ * or ISO 8601 with a zone ("2026-04-02T09:00:00+02:00").
  * Dates without a zone are local time.  Returns NULL when unparseable.
  */
 GDateTime *config_parse_datetime(const char *text);

@@ -23,8 +23,9 @@ typedef struct {
 
 /*
  * Parses the global options at the front of argv (stopping at the first
- * non-option, the command), removing them from *argc/*argv.  `help_text`
- * is shown for --help.  Fills *opts (free with global_options_clear).
+ * non-option, the command), removing them from argc and argv.  `help_text`
+ * is shown for --help; NULL turns --help off (an unknown option then).
+ * Fills *opts (free with global_options_clear).
  */
 kith_status options_parse_global(int *argc, char ***argv, global_options *opts,
 	const char *help_text, char **errstr);

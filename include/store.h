@@ -22,7 +22,9 @@
 
 typedef struct kith_store kith_store;
 
-typedef enum { DIR_RECEIVED = 0, DIR_SENT = 1 } kith_direction;
+/* An interaction's direction: a message from them to me, from me to them,
+ * or one where they were only copied alongside me. */
+typedef enum { DIR_RECEIVED = 0, DIR_SENT = 1, DIR_COPIED = 2 } kith_direction;
 const char *direction_name(kith_direction dir);
 
 /*
@@ -38,8 +40,9 @@ void store_close(kith_store *store);
  * prepared statements (remind, digest, list commands). */
 sqlite3 *store_db(kith_store *store);
 
-/* Prepares `sql` (cached for the life of the store; do not finalize; it is
- * reset and its bindings cleared before it is returned). */
+/* Prepares `sql` (cached for the life of the store under the pointer, so
+ * pass a string literal; do not finalize; it is reset and its bindings
+ * cleared before it is returned). */
 kith_status store_stmt(kith_store *store, const char *sql,
 	sqlite3_stmt **out, char **errstr);
 
@@ -111,5 +114,8 @@ kith_status store_mark_file_seen(kith_store *store, const char *source,
 
 /* TRUE when `addr` was forgotten (stored only as a salted hash). */
 gboolean store_is_forgotten(kith_store *store, const char *addr);
+/* Records that `addr` was forgotten, as a salted hash, never in clear. */
+kith_status store_add_tombstone(kith_store *store, const char *addr,
+	gint64 date, char **errstr);
 
 #endif

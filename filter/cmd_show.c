@@ -1,0 +1,157 @@
+/*
+ * cmd_show.c - `kith show ADDRESS`: one contact's record and history:
+ * who they are, their addresses, open items between us, and every
+ * interaction, newest first.
+ */
+#include <stdio.h>
+
+#include "cmdutil.h"
+#include "commands.h"
+#include "drain.h"
+#include "message.h"
+#include "safe.h"
+
+static void
+print_field(const char *label, const char *value)
+{
+	char *clean = safe_terminal(value, 0);
+
+	printf("%-10s %s\n", label, clean);
+	g_free(clean);
+}
+
+static kith_status
+print_header(kith_store *store, gint64 id, char **errstr)
+{
+	sqlite3_stmt *st;
+	kith_status status;
+	GString *addrs = g_string_new(NULL);
+
+	status = store_stmt(store, "SELECT name, role, cadence, note FROM contacts "
+		"WHERE id = ?1", &st, errstr);
+	if (status != KITH_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		print_field("name", (const char *)sqlite3_column_text(st, 0));
+		print_field("role", (const char *)sqlite3_column_text(st, 1));
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+			printf("%-10s %d days\n", "cadence", sqlite3_column_int(st, 2));
+		if (*(const char *)sqlite3_column_text(st, 3) != '\0')
+			print_field("note", (const char *)sqlite3_column_text(st, 3));
+	}
+	sqlite3_reset(st);
+	status = store_stmt(store, "SELECT addr FROM addresses WHERE contact_id = ?1 "
+		"ORDER BY addr", &st, errstr);
+	if (status != KITH_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		g_string_append_printf(addrs, "%s%s", addrs->len ? ", " : "",
+			(const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	print_field("addresses", addrs->str);
+out:
+	g_string_free(addrs, TRUE);
+	return status;
+}
+
+static kith_status
+print_items(kith_store *store, gint64 id, char **errstr)
+{
+	sqlite3_stmt *st;
+	kith_status status;
+	gboolean any = FALSE;
+
+	status = store_stmt(store, "SELECT id, kind, owner, due, status, sentence "
+		"FROM items WHERE contact_id = ?1 AND status IN ('open', 'snoozed') "
+		"ORDER BY due IS NULL, due, id", &st, errstr);
+	if (status != KITH_OK)
+		return status;
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *owner = (const char *)sqlite3_column_text(st, 2);
+		char *text = safe_terminal((const char *)sqlite3_column_text(st, 5), 100);
+
+		if (!any)
+			printf("\nOpen items:\n");
+		any = TRUE;
+		printf("  #%lld %s %s, due %s: %s\n", (long long)sqlite3_column_int64(st, 0),
+			g_str_equal(owner, "me") ? "I owe" : "they owe",
+			(const char *)sqlite3_column_text(st, 1),
+			sqlite3_column_type(st, 3) == SQLITE_NULL ? "-" :
+				(const char *)sqlite3_column_text(st, 3),
+			text);
+		g_free(text);
+	}
+	sqlite3_reset(st);
+	return KITH_OK;
+}
+
+static kith_status
+print_history(kith_store *store, gint64 id, char **errstr)
+{
+	sqlite3_stmt *st;
+	kith_status status;
+
+	status = store_stmt(store, "SELECT i.date, i.direction, m.subject, m.attachments "
+		"FROM interactions i JOIN messages m ON m.id = i.message "
+		"WHERE i.contact_id = ?1 ORDER BY i.date DESC, m.id DESC", &st, errstr);
+	if (status != KITH_OK)
+		return status;
+	sqlite3_bind_int64(st, 1, id);
+	printf("\nHistory:\n");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char *date = cmd_format_date(sqlite3_column_int64(st, 0));
+		int dir = sqlite3_column_int(st, 1);
+		char *subject = safe_terminal((const char *)sqlite3_column_text(st, 2), 80);
+
+		printf("  %s  %-4s %s%s\n", date, dir == DIR_SENT ? "to" :
+			dir == DIR_RECEIVED ? "from" : "cc", subject,
+			sqlite3_column_int(st, 3) > 0 ? " [attachment]" : "");
+		g_free(date);
+		g_free(subject);
+	}
+	sqlite3_reset(st);
+	return KITH_OK;
+}
+
+kith_status
+cmd_show(kith_config *cfg, int argc, char **argv, char **errstr)
+{
+	kith_store *store = NULL;
+	kith_status status;
+	char *addr = NULL;
+	gint64 id;
+
+	status = cmd_parse_options(&argc, &argv, NULL, "ADDRESS",
+		"Show a contact: who they are, open items, and the history.", errstr);
+	if (status != KITH_OK)
+		goto out;
+	if (argc != 2) {
+		status = kith_fail(errstr, KITH_E_USAGE, "show: expected one ADDRESS");
+		goto out;
+	}
+	addr = message_normalize_address(argv[1]);
+	if (addr == NULL) {
+		status = kith_fail(errstr, KITH_E_USAGE, "show: '%s' is not an address",
+			argv[1]);
+		goto out;
+	}
+	status = drain_open_store(cfg, &store, errstr);
+	if (status != KITH_OK)
+		goto out;
+	id = store_contact_lookup(store, addr);
+	if (id == 0) {
+		status = kith_fail(errstr, KITH_E_NOINPUT, "show: no contact %s", addr);
+		goto out;
+	}
+	if ((status = print_header(store, id, errstr)) != KITH_OK ||
+	    (status = print_items(store, id, errstr)) != KITH_OK ||
+	    (status = print_history(store, id, errstr)) != KITH_OK)
+		goto out;
+out:
+	g_free(addr);
+	store_close(store);
+	return status;
+}

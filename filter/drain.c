@@ -1,0 +1,138 @@
+/* drain.c - the spool into the store, before any command reads it. */
+#include <errno.h>
+#include <unistd.h>
+
+#include "drain.h"
+#include "log.h"
+#include "spool.h"
+
+/* Ingests one spool file; the file goes only after its commit. */
+static kith_status
+drain_file(const kith_config *cfg, kith_ingest *ing, const char *path,
+	char **errstr)
+{
+	char *data = NULL;
+	gsize len = 0;
+	GError *gerr = NULL;
+	char *err = NULL;
+	kith_status status;
+	unsigned flags = (spool_file_flags(path) & SPOOL_SENT) ? INGEST_SENT : 0;
+
+	if (!g_file_get_contents(path, &data, &len, &gerr)) {
+		/* Gone already (another drainer), or unreadable: skip it. */
+		log_warn("spool: %s", gerr->message);
+		g_error_free(gerr);
+		return KITH_OK;
+	}
+	status = ingest_message(ing, data, len, flags, &err);
+	if (status == KITH_E_DATA) {
+		log_warn("spool: %s: %s; kept in %s/failed", path, err, cfg->spool_dir);
+		status = spool_set_aside(cfg->spool_dir, path, errstr);
+		goto out;
+	}
+	if (status != KITH_OK) {
+		ingest_rollback(ing);
+		status = kith_fail(errstr, status, "%s", err);
+		goto out;
+	}
+	status = ingest_commit(ing, errstr);
+	if (status == KITH_OK && unlink(path) != 0 && errno != ENOENT)
+		log_warn("spool: cannot remove %s: %s", path, g_strerror(errno));
+out:
+	g_free(err);
+	g_free(data);
+	return status;
+}
+
+/* One pass over the files present now and not tried before (`tried`
+ * keeps a file that could not be read from being tried forever). */
+static kith_status
+drain_pass(const kith_config *cfg, kith_ingest *ing, GHashTable *tried,
+	guint *count, char **errstr)
+{
+	GPtrArray *files = spool_list(cfg->spool_dir);
+	kith_status status = KITH_OK;
+
+	for (guint i = 0; i < files->len && status == KITH_OK; i++) {
+		const char *path = g_ptr_array_index(files, i);
+
+		if (!g_hash_table_add(tried, g_strdup(path)))
+			continue;
+		status = drain_file(cfg, ing, path, errstr);
+		if (status == KITH_OK)
+			(*count)++;
+	}
+	g_ptr_array_unref(files);
+	return status;
+}
+
+/* TRUE when the spool holds a file not tried yet. */
+static gboolean
+spool_has_new(const kith_config *cfg, GHashTable *tried)
+{
+	GPtrArray *files = spool_list(cfg->spool_dir);
+	gboolean found = FALSE;
+
+	for (guint i = 0; i < files->len && !found; i++)
+		found = !g_hash_table_contains(tried, g_ptr_array_index(files, i));
+	g_ptr_array_unref(files);
+	return found;
+}
+
+kith_status
+drain_spool(const kith_config *cfg, kith_store *store, guint *count, char **errstr)
+{
+	kith_ingest *ing = NULL;
+	kith_status status = KITH_OK;
+	GHashTable *tried = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	guint n = 0;
+	int lock;
+
+	if (!g_file_test(cfg->spool_dir, G_FILE_TEST_IS_DIR))
+		goto out;
+	for (;;) {
+		lock = spool_lock_try(cfg->spool_dir);
+		if (lock < 0)
+			break;   /* another process is draining: it will get them */
+		if (ing == NULL)
+			status = ingest_new(cfg, store, &ing, errstr);
+		if (status == KITH_OK)
+			status = drain_pass(cfg, ing, tried, &n, errstr);
+		spool_unlock(lock);
+		if (status != KITH_OK)
+			break;
+		/* A filter that found the lock taken left its message for us:
+		 * look again after letting go, so none is stranded. */
+		if (!spool_has_new(cfg, tried))
+			break;
+	}
+out:
+	g_hash_table_destroy(tried);
+	if (count != NULL)
+		*count = n;
+	ingest_free(ing);
+	return status;
+}
+
+kith_status
+drain_open_store(const kith_config *cfg, kith_store **out, char **errstr)
+{
+	kith_store *store = NULL;
+	kith_status status;
+	char *err = NULL;
+	guint n = 0;
+
+	status = store_open(cfg->db_path, &store, errstr);
+	if (status != KITH_OK)
+		return status;
+	/* A spool that cannot be drained now is not this command's failure:
+	 * the messages stay queued for the next run. */
+	if (drain_spool(cfg, store, &n, &err) != KITH_OK) {
+		log_warn("spool not drained: %s", err);
+		g_free(err);
+	} else if (n > 0) {
+		log_info("recorded %u spooled message%s", n, n == 1 ? "" : "s");
+	}
+	*out = store;
+	return KITH_OK;
+}

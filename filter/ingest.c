@@ -1,0 +1,231 @@
+/*
+ * ingest.c - one raw message through the data path: parse, who is who,
+ * record, ledger.  Every way in (filter, spool, maildir, mbox, IMAP) ends
+ * here, so a message seen twice is recorded once.
+ */
+#include <string.h>
+
+#include "automated.h"
+#include "ingest.h"
+#include "items.h"
+#include "log.h"
+#include "paths.h"
+#include "rules.h"
+
+struct kith_ingest {
+	const kith_config *cfg;   /* borrowed */
+	kith_store *store;        /* borrowed */
+	kith_rules *rules;        /* owned */
+	ingest_stats stats;
+};
+
+kith_status
+ingest_new(const kith_config *cfg, kith_store *store, kith_ingest **out,
+	char **errstr)
+{
+	kith_ingest *ing = g_new0(kith_ingest, 1);
+	char *sys = cfg->rules_dir != NULL ? g_strdup(cfg->rules_dir) :
+		paths_system_rules_dir();
+	char *user = cfg->user_rules_dir != NULL ? g_strdup(cfg->user_rules_dir) :
+		paths_user_rules_dir();
+	kith_status status;
+
+	ing->cfg = cfg;
+	ing->store = store;
+	status = rules_load_dirs(sys, user, &ing->rules, errstr);
+	if (status != KITH_OK)
+		goto out;
+	*out = ing;
+	ing = NULL;
+out:
+	g_free(sys);
+	g_free(user);
+	ingest_free(ing);
+	return status;
+}
+
+void
+ingest_free(kith_ingest *ing)
+{
+	if (ing == NULL)
+		return;
+	rules_free(ing->rules);
+	g_free(ing);
+}
+
+const ingest_stats *
+ingest_get_stats(const kith_ingest *ing)
+{
+	return &ing->stats;
+}
+
+const kith_config *
+ingest_config(const kith_ingest *ing)
+{
+	return ing->cfg;
+}
+
+kith_store *
+ingest_store(const kith_ingest *ing)
+{
+	return ing->store;
+}
+
+kith_status
+ingest_commit(kith_ingest *ing, char **errstr)
+{
+	return store_commit(ing->store, errstr);
+}
+
+void
+ingest_rollback(kith_ingest *ing)
+{
+	store_rollback(ing->store);
+}
+
+/* Is this message mine?  A Sent folder says so; otherwise the sender. */
+static gboolean
+message_is_mine(const kith_ingest *ing, const kith_message *msg, unsigned flags)
+{
+	const kith_address *from = message_sender(msg);
+
+	if (flags & INGEST_SENT)
+		return TRUE;
+	return from != NULL && config_is_me(ing->cfg, from->addr);
+}
+
+/* A participant that can be a contact: a person, not me, not a robot.
+ * `sender` is the From address when the message is mine. */
+static gboolean
+is_person(const kith_ingest *ing, const kith_address *a, const char *my_sender)
+{
+	if (config_is_me(ing->cfg, a->addr))
+		return FALSE;
+	if (my_sender != NULL && strcmp(a->addr, my_sender) == 0)
+		return FALSE;
+	return !automated_address(a->addr);
+}
+
+static kith_status
+add_contact(kith_ingest *ing, const kith_address *a, gint64 msg_rowid,
+	kith_direction dir, gint64 date, gint64 *contact_id, char **errstr)
+{
+	gboolean created = FALSE;
+	kith_status status;
+
+	status = store_contact_for_address(ing->store, a->addr, a->name, date,
+		contact_id, &created, errstr);
+	if (status != KITH_OK || *contact_id == 0)
+		return status;
+	if (created)
+		ing->stats.contacts_new++;
+	return store_record_interaction(ing->store, *contact_id, msg_rowid, dir,
+		date, errstr);
+}
+
+/* Contacts and interactions for a message by a person.  Fills the
+ * ledger's view: the sender's contact and the recipients' contacts. */
+static kith_status
+record_people(kith_ingest *ing, const kith_message *msg, gboolean mine,
+	items_message *im, char **errstr)
+{
+	const kith_address *from = message_sender(msg);
+	const char *my_sender = mine && from != NULL ? from->addr : NULL;
+	const GPtrArray *lists[] = { msg->to, msg->cc };
+	kith_status status;
+	gint64 id;
+
+	if (!mine && from != NULL && is_person(ing, from, NULL)) {
+		status = add_contact(ing, from, im->rowid, DIR_RECEIVED, im->date,
+			&id, errstr);
+		if (status != KITH_OK)
+			return status;
+		im->sender = id;
+	}
+	for (gsize l = 0; l < G_N_ELEMENTS(lists); l++) {
+		for (guint i = 0; i < lists[l]->len; i++) {
+			const kith_address *a = g_ptr_array_index(lists[l], i);
+
+			if (!is_person(ing, a, my_sender) ||
+			    (from != NULL && strcmp(a->addr, from->addr) == 0))
+				continue;
+			status = add_contact(ing, a, im->rowid,
+				mine ? DIR_SENT : DIR_COPIED, im->date, &id, errstr);
+			if (status != KITH_OK)
+				return status;
+			if (id != 0)
+				g_array_append_val(im->recipients, id);
+		}
+	}
+	return KITH_OK;
+}
+
+kith_status
+ingest_message(kith_ingest *ing, const char *data, gsize len, unsigned flags,
+	char **errstr)
+{
+	kith_message *msg = NULL;
+	items_message im = { 0 };
+	items_result ir = { 0, 0 };
+	gboolean mine, is_new = FALSE;
+	kith_status status;
+
+	ing->stats.seen++;
+	status = message_parse(data, len, &msg, errstr);
+	if (status != KITH_OK) {
+		ing->stats.failed++;
+		goto out;
+	}
+	status = store_begin(ing->store, errstr);
+	if (status != KITH_OK)
+		goto out;
+	mine = message_is_mine(ing, msg, flags);
+	im.msg = msg;
+	im.dir = mine ? DIR_SENT : DIR_RECEIVED;
+	im.date = msg->date_valid ? msg->date : g_date_time_to_unix(ing->cfg->now);
+	im.recipients = g_array_new(FALSE, FALSE, sizeof(gint64));
+	status = store_record_message(ing->store, msg, im.dir, &im.rowid, &is_new,
+		errstr);
+	if (status != KITH_OK)
+		goto out;
+	if (!is_new) {
+		ing->stats.duplicates++;
+		goto out;
+	}
+	ing->stats.added++;
+	if (msg->automated != NULL) {
+		/* Kept for threads and dedup, but no contacts, no items, and
+		 * it never answers anything. */
+		ing->stats.automated++;
+		log_debug("automated (%s): %s", msg->automated, msg->message_id);
+		goto out;
+	}
+	status = record_people(ing, msg, mine, &im, errstr);
+	if (status != KITH_OK)
+		goto out;
+	status = items_record(ing->store, ing->cfg, ing->rules, &im, &ir, errstr);
+	if (status != KITH_OK)
+		goto out;
+	ing->stats.items_opened += ir.opened;
+	ing->stats.items_closed += ir.closed;
+out:
+	if (im.recipients != NULL)
+		g_array_unref(im.recipients);
+	message_free(msg);
+	return status;
+}
+
+char *
+ingest_stats_summary(const ingest_stats *s)
+{
+	GString *out = g_string_new(NULL);
+
+	g_string_printf(out, "%" G_GUINT64_FORMAT " seen, %" G_GUINT64_FORMAT
+		" new, %" G_GUINT64_FORMAT " automated skipped, %" G_GUINT64_FORMAT
+		" contacts, %" G_GUINT64_FORMAT " items opened, %" G_GUINT64_FORMAT
+		" closed", s->seen, s->added, s->automated, s->contacts_new,
+		s->items_opened, s->items_closed);
+	if (s->failed > 0)
+		g_string_append_printf(out, ", %" G_GUINT64_FORMAT " unreadable", s->failed);
+	return g_string_free(out, FALSE);
+}

@@ -1,0 +1,222 @@
+/*
+ * launcher.c - the `kith` executable.  It links GLib only, because it sits
+ * in the mail delivery path: `kith filter` (without --strict) reads the
+ * message, passes it through when asked, writes it to the spool and
+ * returns, leaving a detached drainer (`kith-core spool drain`) to record
+ * it.  Loading GMime, sqlite, PCRE2 and TLS costs more than the whole
+ * delivery should.  Every other command is handed to kith-core unchanged.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cmdutil.h"
+#include "config.h"
+#include "log.h"
+#include "options.h"
+#include "paths.h"
+#include "spool.h"
+
+#define MAX_MESSAGE (256 * 1024 * 1024)
+
+/* kith-core beside this executable (a build tree), else the install path. */
+static char *
+core_path(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+
+	if (n > 0) {
+		char *dir, *p;
+
+		buf[n] = '\0';
+		dir = g_path_get_dirname(buf);
+		p = g_build_filename(dir, "kith-core", NULL);
+		g_free(dir);
+		if (access(p, X_OK) == 0)
+			return p;
+		g_free(p);
+	}
+	return g_build_filename(KITH_LIBEXECDIR, "kith-core", NULL);
+}
+
+static int
+exec_core(char **argv)
+{
+	char *core = core_path();
+
+	argv[0] = core;
+	execv(core, argv);
+	fprintf(stderr, "kith: cannot run %s: %s\n", core, g_strerror(errno));
+	g_free(core);
+	return EX_SOFTWARE;
+}
+
+/* Starts `kith-core [globals] spool drain`, detached from the delivery
+ * (own session, stdin/stdout on /dev/null, stderr to the spool's log). */
+static void
+spawn_drainer(const global_options *opts, const char *spool_dir)
+{
+	GPtrArray *args = g_ptr_array_new();
+	char *log_path = g_build_filename(spool_dir, "drain.log", NULL);
+	pid_t pid;
+
+	g_ptr_array_add(args, NULL);   /* filled by exec_core */
+	if (opts->config_path != NULL) {
+		g_ptr_array_add(args, "--config");
+		g_ptr_array_add(args, opts->config_path);
+	}
+	if (opts->db_path != NULL) {
+		g_ptr_array_add(args, "--db");
+		g_ptr_array_add(args, opts->db_path);
+	}
+	for (char **m = opts->me; m != NULL && *m != NULL; m++) {
+		g_ptr_array_add(args, "--me");
+		g_ptr_array_add(args, *m);
+	}
+	g_ptr_array_add(args, "spool");
+	g_ptr_array_add(args, "drain");
+	g_ptr_array_add(args, NULL);
+
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		int logfd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+		setsid();
+		/* A second fork: the drainer is nobody's child to wait for. */
+		if (fork() != 0)
+			_exit(0);
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(logfd >= 0 ? logfd : null, STDERR_FILENO);
+		_exit(exec_core((char **)args->pdata));
+	} else if (pid > 0) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	g_free(log_path);
+	g_ptr_array_free(args, TRUE);
+}
+
+/* TRUE when a drainer already holds the spool lock: it looks at the spool
+ * again after it lets go, so it will find this message too. */
+static gboolean
+drainer_running(const char *spool_dir)
+{
+	int fd = spool_lock_try(spool_dir);
+
+	if (fd < 0)
+		return TRUE;
+	spool_unlock(fd);
+	return FALSE;
+}
+
+typedef struct {
+	gboolean pass;
+	gboolean strict;
+	gboolean sent;
+} filter_options;
+
+/* Parses `filter`'s own options; FALSE on a usage error (kith-core then
+ * reports it properly). */
+static gboolean
+parse_filter_options(int argc, char **argv, filter_options *fo)
+{
+	GOptionEntry entries[] = {
+		{ "pass", 'p', 0, G_OPTION_ARG_NONE, &fo->pass, NULL, NULL },
+		{ "strict", 0, 0, G_OPTION_ARG_NONE, &fo->strict, NULL, NULL },
+		{ "sent", 0, 0, G_OPTION_ARG_NONE, &fo->sent, NULL, NULL },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	GOptionContext *ctx = g_option_context_new(NULL);
+	gboolean ok;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_help_enabled(ctx, FALSE);
+	ok = g_option_context_parse(ctx, &argc, &argv, NULL) && argc == 1;
+	g_option_context_free(ctx);
+	return ok;
+}
+
+/* The fast path.  Whatever happens the exit status is 0: the message is
+ * the mail system's to deliver, and kith's record of it is secondary. */
+static int
+filter_fast(const global_options *opts, const filter_options *fo)
+{
+	GByteArray *msg = cmd_read_all(STDIN_FILENO, MAX_MESSAGE);
+	kith_config *cfg = NULL;
+	char *err = NULL;
+	char *spool_dir = NULL;
+
+	if (fo->pass && !cmd_write_all(STDOUT_FILENO, msg->data, msg->len))
+		log_error("cannot pass the message through: %s", g_strerror(errno));
+	if (options_load_config(opts, &cfg, &err) != KITH_OK) {
+		/* Without the config the spool of the default store is the
+		 * best place: the message is kept for the next run. */
+		log_error("%s", err);
+		g_clear_pointer(&err, g_free);
+		spool_dir = paths_spool_for_db(opts->db_path != NULL ?
+			opts->db_path : "");
+		if (opts->db_path == NULL) {
+			char *db = paths_default_db();
+
+			g_free(spool_dir);
+			spool_dir = paths_spool_for_db(db);
+			g_free(db);
+		}
+	} else {
+		spool_dir = g_strdup(cfg->spool_dir);
+	}
+	if (msg->len == 0) {
+		log_warn("filter: empty input, nothing recorded");
+		goto out;
+	}
+	if (spool_write(spool_dir, (const char *)msg->data, msg->len,
+			fo->sent ? SPOOL_SENT : 0, NULL, &err) != KITH_OK) {
+		log_error("filter: message not recorded: %s", err);
+		goto out;
+	}
+	if (!drainer_running(spool_dir))
+		spawn_drainer(opts, spool_dir);
+out:
+	g_free(err);
+	g_free(spool_dir);
+	config_free(cfg);
+	g_byte_array_unref(msg);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	char **orig = g_new0(char *, argc + 1);
+	char **args = g_new0(char *, argc + 1);
+	int nargs = argc;
+	global_options opts = { 0 };
+	filter_options fo = { 0 };
+	int rc;
+
+	for (int i = 0; i < argc; i++)
+		orig[i] = args[i] = argv[i];
+	/* Anything unusual (help, errors, --version) is kith-core's job. */
+	if (options_parse_global(&nargs, &args, &opts, NULL, NULL) != KITH_OK ||
+	    opts.version || nargs < 2 || strcmp(args[1], "filter") != 0 ||
+	    !parse_filter_options(nargs - 1, args + 1, &fo) || fo.strict) {
+		rc = exec_core(orig);
+		goto out;
+	}
+	log_set_verbosity(opts.quiet ? -1 : opts.verbose);
+	rc = filter_fast(&opts, &fo);
+out:
+	global_options_clear(&opts);
+	g_free(args);
+	g_free(orig);
+	return rc;
+}

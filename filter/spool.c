@@ -1,0 +1,191 @@
+/* spool.c - the delivery queue between `kith filter` and the store.
+ * GLib and libc only: the delivery fast path links nothing heavier. */
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spool.h"
+
+static kith_status
+spool_prepare(const char *spool_dir, char **errstr)
+{
+	static const char *const subdirs[] = { "tmp", "new", "failed" };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(subdirs); i++) {
+		char *d = g_build_filename(spool_dir, subdirs[i], NULL);
+		int rc = g_mkdir_with_parents(d, 0700);
+
+		g_free(d);
+		if (rc != 0)
+			return kith_fail(errstr, KITH_E_CANTCREAT,
+				"cannot create spool %s: %s", spool_dir, g_strerror(errno));
+	}
+	return KITH_OK;
+}
+
+static kith_status
+write_all(int fd, const char *data, gsize len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return KITH_E_IO;
+		}
+		data += n;
+		len -= (gsize)n;
+	}
+	return KITH_OK;
+}
+
+/* A unique name, maildir style: time.pid_counter_random.host[,S]. */
+static char *
+spool_name(unsigned flags)
+{
+	static unsigned counter;
+	gint64 now = g_get_real_time();
+	char host[64] = "localhost";
+
+	gethostname(host, sizeof host - 1);
+	for (char *h = host; *h != '\0'; h++) {
+		if (*h == '/' || *h == ':' || *h == ',')
+			*h = '_';
+	}
+	return g_strdup_printf("%" G_GINT64_FORMAT ".%06d.P%dQ%uR%08x.%s%s",
+		now / G_USEC_PER_SEC, (int)(now % G_USEC_PER_SEC), (int)getpid(),
+		counter++, g_random_int(), host, (flags & SPOOL_SENT) ? ",S" : "");
+}
+
+kith_status
+spool_write(const char *spool_dir, const char *data, gsize len, unsigned flags,
+	char **path_out, char **errstr)
+{
+	char *name = NULL, *tmp = NULL, *dst = NULL;
+	kith_status status;
+	int fd = -1;
+
+	status = spool_prepare(spool_dir, errstr);
+	if (status != KITH_OK)
+		goto out;
+	name = spool_name(flags);
+	tmp = g_build_filename(spool_dir, "tmp", name, NULL);
+	dst = g_build_filename(spool_dir, "new", name, NULL);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		status = kith_fail(errstr, KITH_E_CANTCREAT, "cannot create %s: %s",
+			tmp, g_strerror(errno));
+		goto out;
+	}
+	/* Written, flushed to disk, then renamed: a crash leaves either no
+	 * file in new/ or a whole one. */
+	if (write_all(fd, data, len) != KITH_OK || fsync(fd) != 0) {
+		status = kith_fail(errstr, KITH_E_IO, "cannot write %s: %s",
+			tmp, g_strerror(errno));
+		goto out;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		status = kith_fail(errstr, KITH_E_IO, "cannot write %s: %s",
+			tmp, g_strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, dst) != 0) {
+		status = kith_fail(errstr, KITH_E_IO, "cannot move %s into the spool: %s",
+			tmp, g_strerror(errno));
+		goto out;
+	}
+	if (path_out != NULL) {
+		*path_out = dst;
+		dst = NULL;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (status != KITH_OK && tmp != NULL)
+		unlink(tmp);
+	g_free(name);
+	g_free(tmp);
+	g_free(dst);
+	return status;
+}
+
+int
+spool_lock_try(const char *spool_dir)
+{
+	char *path;
+	int fd;
+
+	if (spool_prepare(spool_dir, NULL) != KITH_OK)
+		return -1;
+	path = g_build_filename(spool_dir, "lock", NULL);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	g_free(path);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void
+spool_unlock(int lock_fd)
+{
+	if (lock_fd >= 0)
+		close(lock_fd);   /* closing releases the flock */
+}
+
+static gint
+compare_paths(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+GPtrArray *
+spool_list(const char *spool_dir)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	char *dir = g_build_filename(spool_dir, "new", NULL);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		if (name[0] != '.')
+			g_ptr_array_add(out, g_build_filename(dir, name, NULL));
+	}
+	if (d != NULL)
+		g_dir_close(d);
+	g_free(dir);
+	/* Names start with the time: sorted is oldest first. */
+	g_ptr_array_sort(out, compare_paths);
+	return out;
+}
+
+unsigned
+spool_file_flags(const char *path)
+{
+	return g_str_has_suffix(path, ",S") ? SPOOL_SENT : 0;
+}
+
+kith_status
+spool_set_aside(const char *spool_dir, const char *path, char **errstr)
+{
+	char *base = g_path_get_basename(path);
+	char *dst = g_build_filename(spool_dir, "failed", base, NULL);
+	kith_status status = KITH_OK;
+
+	if (rename(path, dst) != 0)
+		status = kith_fail(errstr, KITH_E_IO, "cannot move %s to %s: %s",
+			path, dst, g_strerror(errno));
+	g_free(base);
+	g_free(dst);
+	return status;
+}
