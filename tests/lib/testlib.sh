@@ -26,5 +26,5 @@ eq() {
 	else fail "$1 (expected '$2', got '$3')"; fi
 }
 # sql QUERY: runs a query on the test store ($DB).
-sql() { sqlite3 -batch -noheader "$DB" "$1"; }
+sql() { sqlite3 -batch -noheader -cmd ".timeout 10000" "$DB" "$1"; }
 have_shared() { [ -d "$SHARED/mail-corpus" ]; }
