@@ -1,0 +1,1162 @@
+/*
+ * message.c - raw bytes to a kith_message with GMime 3.
+ *
+ * GMime does the MIME parsing; we walk the tree ourselves (depth-capped),
+ * choose the body text, convert every piece of text to valid UTF-8 and
+ * work around the GMime 3.2 header decoding bug with consecutive
+ * B-encoded words (gmime#133) by merging such runs before decoding.
+ */
+#include <string.h>
+
+#include <gmime/gmime.h>
+
+#include "automated.h"
+#include "html.h"
+#include "message.h"
+#include "zones.h"
+
+/* A parse with hostile input can produce thousands of warnings; the
+ * first few say all there is to say. */
+#define MAX_WARNINGS 50
+/* Address groups cannot nest by RFC 5322, but GMime builds what it sees. */
+#define MAX_GROUP_DEPTH 8
+
+/* The state of one MIME walk.  Borrows the message and options. */
+typedef struct {
+	kith_message *msg;
+	GMimeParserOptions *options;
+	GString *plain;      /* inline text/plain parts, UTF-8 */
+	GString *html;       /* inline text/html parts, as text */
+	GString *forwarded;  /* text of attached messages, each after a marker */
+	gboolean nested;     /* inside a message/rfc822: no attachments, no report */
+} walk_ctx;
+
+static void walk(walk_ctx *ctx, GMimeObject *obj, int depth);
+
+/* ---- library init --------------------------------------------------- */
+
+/* g_mime_init() sets process-wide tables; once is enough. */
+static void
+gmime_init_once(void)
+{
+	static gsize done = 0;
+
+	if (g_once_init_enter(&done)) {
+		g_mime_init();
+		g_once_init_leave(&done, 1);
+	}
+}
+
+/* ---- text and charsets --------------------------------------------- */
+
+/* windows-1252 0x80-0x9F; 0 marks the five unassigned bytes. */
+static const gunichar cp1252_high[32] = {
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+/* Decodes windows-1252 (a superset of ISO-8859-1 for text) without iconv,
+ * which refuses the unassigned bytes; those become U+FFFD.  New string. */
+static char *
+cp1252_to_utf8(const char *s, gsize len)
+{
+	GString *out = g_string_sized_new(len + len / 4 + 1);
+	gsize i;
+
+	for (i = 0; i < len; i++) {
+		guchar c = (guchar)s[i];
+		gunichar u = c;
+
+		if (c >= 0x80 && c < 0xA0)
+			u = cp1252_high[c - 0x80] ? cp1252_high[c - 0x80] : 0xFFFD;
+		g_string_append_unichar(out, u);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* NUL bytes end C strings early and make g_utf8_validate fail: spaces
+ * keep the text readable and its length unchanged. */
+static void
+scrub_nul(char *s, gsize len)
+{
+	gsize i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == '\0')
+			s[i] = ' ';
+}
+
+/* A NUL-free copy of `s` if it is valid UTF-8, else NULL. */
+static char *
+utf8_copy_if_valid(const char *s, gsize len)
+{
+	char *copy = g_strndup(s, len);
+
+	scrub_nul(copy, len);
+	if (g_utf8_validate(copy, len, NULL))
+		return copy;
+	g_free(copy);
+	return NULL;
+}
+
+/* Valid UTF-8 from any bytes: kept when valid, else read as
+ * windows-1252.  New string. */
+static char *
+bytes_to_utf8(const char *s, gsize len)
+{
+	char *out = utf8_copy_if_valid(s, len);
+
+	return out ? out : cp1252_to_utf8(s, len);
+}
+
+static gboolean
+has_high_bytes(const char *s, gsize len)
+{
+	gsize i;
+
+	for (i = 0; i < len; i++)
+		if ((guchar)s[i] >= 0x80)
+			return TRUE;
+	return FALSE;
+}
+
+/* Charsets whose text may be pure ASCII bytes yet not ASCII text. */
+static gboolean
+charset_is_stateful(const char *canon)
+{
+	return g_str_has_prefix(canon, "iso-2022") || g_str_has_prefix(canon, "utf-7") ||
+		g_str_has_prefix(canon, "hz");
+}
+
+/* Charsets that use NUL bytes inside characters. */
+static gboolean
+charset_is_wide(const char *canon)
+{
+	return g_str_has_prefix(canon, "utf-16") || g_str_has_prefix(canon, "utf-32") ||
+		g_str_has_prefix(canon, "ucs-2") || g_str_has_prefix(canon, "ucs-4") ||
+		g_str_has_prefix(canon, "utf16") || g_str_has_prefix(canon, "utf32");
+}
+
+/* Labels read as "UTF-8 if valid, else windows-1252", as browsers do:
+ * senders label cp1252 text (curly quotes, euro sign) ISO-8859-1 or
+ * US-ASCII all the time, and UTF-8 labels on Latin-1 text happen too. */
+static gboolean
+charset_is_default(const char *canon)
+{
+	return *canon == '\0' || strcmp(canon, "iso-8859-1") == 0 ||
+		strcmp(canon, "cp1252") == 0 || strcmp(canon, "windows-1252") == 0 ||
+		strcmp(canon, "us-ascii") == 0 || strcmp(canon, "utf-8") == 0;
+}
+
+/*
+ * Bytes in `charset` (may be NULL or wrong) to valid UTF-8 with no NUL
+ * bytes.  Valid UTF-8 with 8-bit bytes wins over the label (mislabelled
+ * mail is far more common than Latin-1 text that happens to be valid
+ * UTF-8); unknown or failing charsets fall back to windows-1252.
+ * Returns a new string.
+ */
+static char *
+text_to_utf8(const char *s, gsize len, const char *charset)
+{
+	char *lower = charset ? g_strstrip(g_ascii_strdown(charset, -1)) : NULL;
+	const char *canon = lower ? g_mime_charset_canon_name(lower) : NULL;
+	gboolean wide = canon != NULL && charset_is_wide(canon);
+	gboolean high = has_high_bytes(s, len);
+	char *out = NULL;
+	gsize written = 0;
+
+	if (canon == NULL || charset_is_default(canon) ||
+		(!high && !wide && !charset_is_stateful(canon))) {
+		out = bytes_to_utf8(s, len);
+		goto out;
+	}
+	if (high && !wide && (out = utf8_copy_if_valid(s, len)) != NULL)
+		goto out;
+	out = g_convert(s, len, "UTF-8", g_mime_charset_iconv_name(canon), NULL,
+		&written, NULL);
+	if (out == NULL) {
+		out = bytes_to_utf8(s, len);
+		goto out;
+	}
+	scrub_nul(out, written);
+	if (!g_utf8_validate(out, written, NULL)) {
+		char *valid = g_utf8_make_valid(out, written);
+
+		g_free(out);
+		out = valid;
+	}
+out:
+	g_free(lower);
+	return out;
+}
+
+/* Valid UTF-8 copy of a NUL-terminated string (GMime output may carry raw
+ * 8-bit bytes when its charset guess failed).  New string. */
+static char *
+str_utf8(const char *s)
+{
+	return bytes_to_utf8(s ? s : "", s ? strlen(s) : 0);
+}
+
+/* "\r\n" and lone "\r" to "\n", in place. */
+static void
+normalize_newlines(GString *s)
+{
+	gsize r, w = 0;
+
+	for (r = 0; r < s->len; r++) {
+		if (s->str[r] == '\r') {
+			s->str[w++] = '\n';
+			if (r + 1 < s->len && s->str[r + 1] == '\n')
+				r++;
+			continue;
+		}
+		s->str[w++] = s->str[r];
+	}
+	g_string_truncate(s, w);
+}
+
+/* Cuts `s` to at most `max` bytes at a UTF-8 character boundary; TRUE if
+ * it cut. */
+static gboolean
+truncate_utf8(GString *s, gsize max)
+{
+	gsize n = max;
+
+	if (s->len <= max)
+		return FALSE;
+	while (n > 0 && ((guchar)s->str[n] & 0xC0) == 0x80)
+		n--;
+	g_string_truncate(s, n);
+	return TRUE;
+}
+
+/* ---- RFC 2047 run merging (gmime#133) ------------------------------- */
+
+/* One encoded word =?charset?enc?text?= found at a position. */
+typedef struct {
+	const char *start, *end;       /* the whole word */
+	const char *cs, *enc, *text;   /* its parts */
+	gsize cs_len, text_len;
+} eword;
+
+static gboolean
+eword_parse(const char *p, eword *w)
+{
+	const char *q;
+
+	if (p[0] != '=' || p[1] != '?')
+		return FALSE;
+	w->start = p;
+	w->cs = p + 2;
+	for (q = w->cs; *q && *q != '?' && !g_ascii_isspace(*q); q++)
+		;
+	if (*q != '?' || q == w->cs)
+		return FALSE;
+	w->cs_len = q - w->cs;
+	w->enc = q + 1;
+	if (g_ascii_tolower(*w->enc) != 'b' && g_ascii_tolower(*w->enc) != 'q')
+		return FALSE;
+	if (w->enc[1] != '?')
+		return FALSE;
+	w->text = w->enc + 2;
+	for (q = w->text; *q && *q != '?' && !g_ascii_isspace(*q); q++)
+		;
+	if (q[0] != '?' || q[1] != '=')
+		return FALSE;
+	w->text_len = q - w->text;
+	w->end = q + 2;
+	return TRUE;
+}
+
+/* Appends the decoded bytes of one encoded word. */
+static void
+eword_decode(const eword *w, GByteArray *out)
+{
+	char *text = g_strndup(w->text, w->text_len);
+	gsize i;
+
+	if (g_ascii_tolower(*w->enc) == 'b') {
+		gsize n = 0;
+		guchar *bytes = g_base64_decode(text, &n);
+
+		g_byte_array_append(out, bytes, n);
+		g_free(bytes);
+		goto out;
+	}
+	for (i = 0; i < w->text_len; i++) {
+		guint8 c = (guint8)text[i];
+
+		if (c == '_') {
+			c = ' ';
+		} else if (c == '=' && g_ascii_isxdigit(text[i + 1]) &&
+			g_ascii_isxdigit(text[i + 2])) {
+			c = (guint8)(g_ascii_xdigit_value(text[i + 1]) * 16 +
+				g_ascii_xdigit_value(text[i + 2]));
+			i += 2;
+		}
+		g_byte_array_append(out, &c, 1);
+	}
+out:
+	g_free(text);
+}
+
+static gboolean
+eword_same_charset(const eword *a, const eword *b)
+{
+	return a->cs_len == b->cs_len && g_ascii_strncasecmp(a->cs, b->cs, a->cs_len) == 0;
+}
+
+/*
+ * Rewrites every run of adjacent encoded words in one charset (only
+ * white space between them) as a single B word holding the concatenated
+ * bytes.  GMime 3.2.13 decodes only the first of consecutive B words
+ * (gmime#133); a single word it decodes right.  Concatenating the bytes
+ * also mends characters split across words, which real senders do.
+ * Returns a new string.
+ */
+static char *
+merge_encoded_words(const char *raw)
+{
+	GString *out = g_string_sized_new(strlen(raw));
+	const char *p = raw;
+
+	while (*p) {
+		eword first, next;
+		const char *q;
+		GByteArray *bytes;
+		char *b64;
+		int count = 1;
+
+		if (!eword_parse(p, &first)) {
+			g_string_append_c(out, *p++);
+			continue;
+		}
+		bytes = g_byte_array_new();
+		eword_decode(&first, bytes);
+		q = first.end;
+		for (;;) {
+			const char *r = q;
+
+			while (*r == ' ' || *r == '\t' || *r == '\r' || *r == '\n')
+				r++;
+			if (!eword_parse(r, &next) || !eword_same_charset(&first, &next))
+				break;
+			eword_decode(&next, bytes);
+			q = next.end;
+			count++;
+		}
+		if (count == 1) {
+			g_string_append_len(out, first.start, first.end - first.start);
+		} else {
+			b64 = g_base64_encode(bytes->data, bytes->len);
+			g_string_append(out, "=?");
+			g_string_append_len(out, first.cs, first.cs_len);
+			g_string_append(out, "?B?");
+			g_string_append(out, b64);
+			g_string_append(out, "?=");
+			g_free(b64);
+		}
+		g_byte_array_unref(bytes);
+		p = q;
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* A raw header value decoded: merged, unfolded, RFC 2047-decoded,
+ * trimmed, valid UTF-8.  New string. */
+static char *
+header_decode(GMimeParserOptions *options, const char *raw)
+{
+	char *merged = merge_encoded_words(raw ? raw : "");
+	char *unfolded = g_mime_utils_header_unfold(merged);
+	char *decoded = g_mime_utils_header_decode_text(options, unfolded);
+	char *out = str_utf8(decoded);
+
+	g_strstrip(out);
+	g_free(merged);
+	g_free(unfolded);
+	g_free(decoded);
+	return out;
+}
+
+/* ---- small model helpers -------------------------------------------- */
+
+static void
+address_free(gpointer p)
+{
+	kith_address *a = p;
+
+	if (a == NULL)
+		return;
+	g_free(a->name);
+	g_free(a->addr);
+	g_free(a);
+}
+
+static void
+attachment_free(gpointer p)
+{
+	kith_attachment *a = p;
+
+	if (a == NULL)
+		return;
+	g_free(a->filename);
+	g_free(a->mime_type);
+	g_free(a);
+}
+
+static void
+header_free(gpointer p)
+{
+	kith_header *h = p;
+
+	if (h == NULL)
+		return;
+	g_free(h->name);
+	g_free(h->value);
+	g_free(h);
+}
+
+static kith_message *
+message_new(void)
+{
+	kith_message *msg = g_new0(kith_message, 1);
+
+	msg->headers = g_ptr_array_new_with_free_func(header_free);
+	msg->references = g_ptr_array_new_with_free_func(g_free);
+	msg->from = g_ptr_array_new_with_free_func(address_free);
+	msg->to = g_ptr_array_new_with_free_func(address_free);
+	msg->cc = g_ptr_array_new_with_free_func(address_free);
+	msg->reply_to = g_ptr_array_new_with_free_func(address_free);
+	msg->attachments = g_ptr_array_new_with_free_func(attachment_free);
+	msg->warnings = g_ptr_array_new_with_free_func(g_free);
+	msg->subject = g_strdup("");
+	return msg;
+}
+
+void
+message_free(kith_message *msg)
+{
+	if (msg == NULL)
+		return;
+	g_ptr_array_unref(msg->headers);
+	g_free(msg->message_id);
+	g_free(msg->in_reply_to);
+	g_ptr_array_unref(msg->references);
+	g_free(msg->subject);
+	g_ptr_array_unref(msg->from);
+	g_ptr_array_unref(msg->to);
+	g_ptr_array_unref(msg->cc);
+	g_ptr_array_unref(msg->reply_to);
+	g_ptr_array_unref(msg->attachments);
+	g_free(msg->text);
+	g_free(msg->new_text);
+	g_free(msg->automated);
+	g_ptr_array_unref(msg->warnings);
+	g_free(msg);
+}
+
+const char *
+message_header(const kith_message *msg, const char *name)
+{
+	guint i;
+
+	if (msg == NULL || name == NULL)
+		return NULL;
+	for (i = 0; i < msg->headers->len; i++) {
+		const kith_header *h = g_ptr_array_index(msg->headers, i);
+
+		if (g_ascii_strcasecmp(h->name, name) == 0)
+			return h->value;
+	}
+	return NULL;
+}
+
+const kith_address *
+message_sender(const kith_message *msg)
+{
+	if (msg == NULL || msg->from->len == 0)
+		return NULL;
+	return g_ptr_array_index(msg->from, 0);
+}
+
+char *
+message_normalize_address(const char *addr)
+{
+	char *s, *at, *p;
+	gsize len;
+
+	if (addr == NULL)
+		return NULL;
+	s = g_strstrip(g_strdup(addr));
+	len = strlen(s);
+	if (len >= 2 && s[0] == '<' && s[len - 1] == '>') {
+		memmove(s, s + 1, len - 2);
+		s[len - 2] = '\0';
+		g_strstrip(s);
+	}
+	at = strrchr(s, '@');
+	if (at == NULL || at == s || at[1] == '\0' || !g_utf8_validate(s, -1, NULL))
+		goto fail;
+	for (p = s; *p; p++)
+		if ((guchar)*p < 0x20 || *p == 0x7f || *p == ' ' || *p == '<' || *p == '>')
+			goto fail;
+	p = g_utf8_strdown(s, -1);
+	g_free(s);
+	return p;
+fail:
+	g_free(s);
+	return NULL;
+}
+
+/* A Message-ID we can key on: non-empty, one token, with an '@'. */
+static gboolean
+message_id_ok(const char *id)
+{
+	const char *p, *at;
+
+	if (id == NULL || *id == '\0' || strlen(id) > 998)
+		return FALSE;
+	for (p = id; *p; p++)
+		if ((guchar)*p <= 0x20 || *p == 0x7f || *p == '<' || *p == '>')
+			return FALSE;
+	at = strrchr(id, '@');
+	return at != NULL && at != id && at[1] != '\0' && g_utf8_validate(id, -1, NULL);
+}
+
+/* ---- the raw header block -------------------------------------------- */
+
+/* Where the header block starts: after a UTF-8 byte order mark (some
+ * Windows tools write one) and a leading mbox "From " line. */
+static gsize
+header_start(const char *data, gsize len)
+{
+	gsize pos = 0;
+	const char *nl;
+
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		pos = 3;
+	if (len - pos < 5 || memcmp(data + pos, "From ", 5) != 0)
+		return pos;
+	nl = memchr(data + pos, '\n', len - pos);
+	return nl ? (gsize)(nl - data) + 1 : len;
+}
+
+char *
+message_synthesize_id(const char *data, gsize len)
+{
+	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+	gsize pos = header_start(data, len);
+	char *id;
+
+	/* Hash each header line without its line end, then "\n", so LF,
+	 * CRLF and unterminated copies hash alike. */
+	while (pos < len) {
+		const char *line = data + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		gsize n = nl ? (gsize)(nl - line) : len - pos;
+		gsize next = pos + n + (nl ? 1 : 0);
+
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		if (n == 0)
+			break;
+		g_checksum_update(sum, (const guchar *)line, n);
+		g_checksum_update(sum, (const guchar *)"\n", 1);
+		pos = next;
+	}
+	id = g_strdup_printf("kith-%s@synth", g_checksum_get_string(sum));
+	g_checksum_free(sum);
+	return id;
+}
+
+/* TRUE when the first line is a header field ("Name:" with a printable
+ * name; "Name :" is obsolete but seen), i.e. the input starts with a
+ * header block. */
+static gboolean
+starts_with_header(const char *data, gsize len)
+{
+	gsize i = 0;
+
+	while (i < len && (guchar)data[i] > 32 && (guchar)data[i] < 127 && data[i] != ':')
+		i++;
+	if (i == 0)
+		return FALSE;
+	while (i < len && (data[i] == ' ' || data[i] == '\t'))
+		i++;
+	return i < len && data[i] == ':';
+}
+
+/* ---- parser warnings -------------------------------------------------- */
+
+static const char *
+warning_text(GMimeParserWarning code)
+{
+	switch (code) {
+	case GMIME_WARN_DUPLICATED_HEADER: return "duplicated header";
+	case GMIME_WARN_DUPLICATED_PARAMETER: return "duplicated parameter";
+	case GMIME_WARN_UNENCODED_8BIT_HEADER: return "unencoded 8-bit header";
+	case GMIME_WARN_INVALID_CONTENT_TYPE: return "invalid content type";
+	case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE: return "invalid RFC 2047 value";
+	case GMIME_WARN_MALFORMED_MULTIPART: return "malformed multipart";
+	case GMIME_WARN_TRUNCATED_MESSAGE: return "truncated message";
+	case GMIME_WARN_MALFORMED_MESSAGE: return "malformed message";
+	case GMIME_CRIT_INVALID_HEADER_NAME: return "invalid header name";
+	case GMIME_CRIT_CONFLICTING_HEADER: return "conflicting header";
+	case GMIME_CRIT_CONFLICTING_PARAMETER: return "conflicting parameter";
+	case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY: return "multipart without boundary";
+	case GMIME_WARN_INVALID_PARAMETER: return "invalid parameter";
+	case GMIME_WARN_INVALID_ADDRESS_LIST: return "invalid address list";
+	case GMIME_CRIT_NESTING_OVERFLOW: return "MIME nesting too deep";
+	case GMIME_WARN_PART_WITHOUT_CONTENT: return "part without content";
+	case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
+		return "part without headers or content";
+	}
+	return "parser warning";
+}
+
+static void
+add_warning(kith_message *msg, char *text)
+{
+	if (msg->warnings->len < MAX_WARNINGS)
+		g_ptr_array_add(msg->warnings, text);
+	else
+		g_free(text);
+}
+
+/* GMime's warning callback: records, never aborts.  `data` is the
+ * message being built. */
+static void
+on_parser_warning(gint64 offset, GMimeParserWarning code, const char *item,
+	gpointer data)
+{
+	kith_message *msg = data;
+	GString *s;
+	char *valid;
+
+	if (msg->warnings->len >= MAX_WARNINGS)
+		return;
+	s = g_string_new(NULL);
+	g_string_append(s, warning_text(code));
+	if (offset >= 0)
+		g_string_append_printf(s, " at offset %" G_GINT64_FORMAT, offset);
+	if (item != NULL && *item != '\0') {
+		char *c;
+
+		valid = str_utf8(item);
+		/* one line in the log, whatever the header held */
+		for (c = valid; *c; c++)
+			if ((guchar)*c < 0x20)
+				*c = ' ';
+		g_string_append(s, ": ");
+		g_string_append(s, g_strstrip(valid));
+		g_free(valid);
+		/* the item can be a whole header; a hint is enough */
+		truncate_utf8(s, 120);
+	}
+	add_warning(msg, g_string_free(s, FALSE));
+}
+
+/* ---- headers ----------------------------------------------------------- */
+
+static void
+read_headers(kith_message *msg, GMimeObject *obj, GMimeParserOptions *options)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+	int i, n = g_mime_header_list_get_count(list);
+
+	for (i = 0; i < n; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+		kith_header *kh = g_new0(kith_header, 1);
+
+		kh->name = str_utf8(g_mime_header_get_name(h));
+		kh->value = header_decode(options, g_mime_header_get_raw_value(h));
+		g_ptr_array_add(msg->headers, kh);
+	}
+}
+
+/* The raw value of the first header `name` (any case), or NULL; borrowed
+ * from GMime. */
+static const char *
+raw_header(GMimeObject *obj, const char *name)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+	GMimeHeader *h = g_mime_header_list_get_header(list, name);
+
+	return h ? g_mime_header_get_raw_value(h) : NULL;
+}
+
+static void
+add_address_list(GPtrArray *out, InternetAddressList *list, int depth)
+{
+	int i, n;
+
+	if (list == NULL || depth > MAX_GROUP_DEPTH)
+		return;
+	n = internet_address_list_length(list);
+	for (i = 0; i < n; i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+		kith_address *a;
+		char *addr;
+
+		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			/* the group's display name is not an address; its members are */
+			add_address_list(out, internet_address_group_get_members(
+				INTERNET_ADDRESS_GROUP(ia)), depth + 1);
+			continue;
+		}
+		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+			continue;
+		addr = message_normalize_address(internet_address_mailbox_get_addr(
+			INTERNET_ADDRESS_MAILBOX(ia)));
+		if (addr == NULL)
+			continue;
+		a = g_new0(kith_address, 1);
+		a->addr = addr;
+		a->name = str_utf8(internet_address_get_name(ia));
+		g_strstrip(a->name);
+		g_ptr_array_add(out, a);
+	}
+}
+
+/* Every header `name` parsed as addresses into `out`, in order. */
+static void
+read_addresses(GPtrArray *out, GMimeObject *obj, GMimeParserOptions *options,
+	const char *name)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+	int i, n = g_mime_header_list_get_count(list);
+
+	for (i = 0; i < n; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+		InternetAddressList *addrs;
+		char *merged;
+
+		if (g_ascii_strcasecmp(g_mime_header_get_name(h), name) != 0)
+			continue;
+		merged = merge_encoded_words(g_mime_header_get_raw_value(h));
+		addrs = internet_address_list_parse(options, merged);
+		add_address_list(out, addrs, 0);
+		if (addrs != NULL)
+			g_object_unref(addrs);
+		g_free(merged);
+	}
+}
+
+/* Message-IDs of a raw References-style value, without <>, appended. */
+static void
+read_ids(GPtrArray *out, GMimeParserOptions *options, const char *raw)
+{
+	GMimeReferences *refs;
+	int i, n;
+
+	if (raw == NULL)
+		return;
+	refs = g_mime_references_parse(options, raw);
+	if (refs == NULL)
+		return;
+	n = g_mime_references_length(refs);
+	for (i = 0; i < n; i++) {
+		const char *id = g_mime_references_get_message_id(refs, i);
+
+		if (id != NULL && *id != '\0')
+			g_ptr_array_add(out, str_utf8(id));
+	}
+	g_mime_references_free(refs);
+}
+
+static void
+read_ids_and_date(kith_message *msg, GMimeObject *obj, GMimeParserOptions *options,
+	const char *data, gsize len)
+{
+	const char *raw = raw_header(obj, "Message-ID");
+	char *id = raw ? g_mime_utils_decode_message_id(raw) : NULL;
+	GPtrArray *irt = g_ptr_array_new_with_free_func(g_free);
+	GDateTime *dt;
+
+	if (message_id_ok(id)) {
+		msg->message_id = str_utf8(id);
+	} else {
+		msg->message_id = message_synthesize_id(data, len);
+		msg->message_id_synthesized = TRUE;
+	}
+	g_free(id);
+
+	read_ids(irt, options, raw_header(obj, "In-Reply-To"));
+	if (irt->len > 0)
+		msg->in_reply_to = g_strdup(g_ptr_array_index(irt, 0));
+	g_ptr_array_unref(irt);
+	read_ids(msg->references, options, raw_header(obj, "References"));
+
+	raw = raw_header(obj, "Date");
+	dt = raw ? g_mime_utils_header_decode_date(raw) : NULL;
+	if (dt != NULL) {
+		msg->date = g_date_time_to_unix(dt);
+		msg->tz_offset = (int)(g_date_time_get_utc_offset(dt) / G_TIME_SPAN_MINUTE);
+		msg->date_valid = TRUE;
+		g_date_time_unref(dt);
+	}
+}
+
+/* ---- the MIME walk ----------------------------------------------------- */
+
+/* The decoded (transfer encoding undone) content of a leaf, as a new
+ * GByteArray. */
+static GByteArray *
+part_bytes(GMimePart *part)
+{
+	GMimeDataWrapper *content = g_mime_part_get_content(part);
+	GMimeStream *mem;
+	GByteArray *out = g_byte_array_new();
+
+	if (content == NULL)
+		return out;
+	mem = g_mime_stream_mem_new_with_byte_array(out);
+	/* the array stays ours when the stream goes */
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+	g_mime_data_wrapper_write_to_stream(content, mem);
+	g_object_unref(mem);
+	return out;
+}
+
+/* Decoded size of a leaf, counted without keeping the bytes. */
+static gsize
+part_size(GMimePart *part)
+{
+	GMimeDataWrapper *content = g_mime_part_get_content(part);
+	GMimeStream *null;
+	gsize size;
+
+	if (content == NULL)
+		return 0;
+	null = g_mime_stream_null_new();
+	g_mime_data_wrapper_write_to_stream(content, null);
+	size = GMIME_STREAM_NULL(null)->written;
+	g_object_unref(null);
+	return size;
+}
+
+/* Adds a summary entry; `filename` is raw (RFC 2047 still possible in
+ * the wild) and may be NULL. */
+static void
+add_attachment(walk_ctx *ctx, const char *filename, const char *mime_type, gsize size)
+{
+	kith_attachment *a = g_new0(kith_attachment, 1);
+
+	a->filename = filename ? header_decode(ctx->options, filename) : g_strdup("");
+	a->mime_type = g_ascii_strdown(mime_type, -1);
+	a->size = size;
+	g_ptr_array_add(ctx->msg->attachments, a);
+}
+
+static void
+append_block(GString *buf, const char *text)
+{
+	if (*text == '\0')
+		return;
+	if (buf->len > 0 && buf->str[buf->len - 1] != '\n')
+		g_string_append_c(buf, '\n');
+	if (buf->len > 0)
+		g_string_append_c(buf, '\n');
+	g_string_append(buf, text);
+}
+
+/* A text/plain or text/html leaf that is part of the body. */
+static void
+walk_body_text(walk_ctx *ctx, GMimePart *part, gboolean is_html)
+{
+	GByteArray *bytes;
+	char *text, *plain;
+
+	/* past the cap, further parts cannot reach the text */
+	if (ctx->plain->len + ctx->html->len > 4 * MESSAGE_MAX_TEXT)
+		return;
+	bytes = part_bytes(part);
+	text = text_to_utf8((const char *)bytes->data, bytes->len,
+		g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset"));
+	g_byte_array_unref(bytes);
+	if (is_html) {
+		plain = html_to_text(text, strlen(text));
+		append_block(ctx->html, plain);
+		g_free(plain);
+	} else {
+		append_block(ctx->plain, text);
+	}
+	g_free(text);
+}
+
+static void
+walk_leaf(walk_ctx *ctx, GMimePart *part)
+{
+	GMimeObject *obj = GMIME_OBJECT(part);
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	GMimeContentDisposition *disp = g_mime_object_get_content_disposition(obj);
+	const char *filename = g_mime_part_get_filename(part);
+	char *type = ct ? g_mime_content_type_get_mime_type(ct) : g_strdup("text/plain");
+	gboolean attached = filename != NULL ||
+		(disp != NULL && g_mime_content_disposition_is_attachment(disp));
+
+	if (!attached && g_ascii_strcasecmp(type, "text/plain") == 0)
+		walk_body_text(ctx, part, FALSE);
+	else if (!attached && g_ascii_strcasecmp(type, "text/html") == 0)
+		walk_body_text(ctx, part, TRUE);
+	else if (!ctx->nested)
+		add_attachment(ctx, filename, type, part_size(part));
+	g_free(type);
+}
+
+/* The summary entry for an attached message (top level only). */
+static void
+add_message_attachment(walk_ctx *ctx, GMimeMessagePart *mp, GMimeMessage *inner)
+{
+	GMimeObject *obj = GMIME_OBJECT(mp);
+	const char *fname = g_mime_object_get_content_disposition_parameter(obj, "filename");
+	GMimeStream *null = g_mime_stream_null_new();
+
+	if (fname == NULL)
+		fname = g_mime_object_get_content_type_parameter(obj, "name");
+	if (inner != NULL)
+		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, null);
+	add_attachment(ctx, fname, "message/rfc822", GMIME_STREAM_NULL(null)->written);
+	g_object_unref(null);
+}
+
+/* A forward marker and the main headers of `inner`, so zones see what
+ * follows as forwarded content. */
+static void
+append_forward_header(walk_ctx *ctx, GMimeMessage *inner)
+{
+	static const char *const names[] = { "From", "Date", "Subject" };
+	gsize i;
+
+	append_block(ctx->forwarded, "---------- Forwarded message ---------\n");
+	for (i = 0; i < G_N_ELEMENTS(names); i++) {
+		const char *raw = raw_header(GMIME_OBJECT(inner), names[i]);
+		char *value;
+
+		if (raw == NULL)
+			continue;
+		value = header_decode(ctx->options, raw);
+		g_string_append_printf(ctx->forwarded, "%s: %s\n", names[i], value);
+		g_free(value);
+	}
+	g_string_append_c(ctx->forwarded, '\n');
+}
+
+/*
+ * An attached message (message/rfc822): one attachment entry, and its
+ * text after a forward marker in `forwarded`, never in this message's
+ * own text.  Messages inside it follow it.
+ */
+static void
+walk_embedded(walk_ctx *ctx, GMimeMessagePart *mp, int depth)
+{
+	GMimeMessage *inner = g_mime_message_part_get_message(mp);
+	walk_ctx sub = { ctx->msg, ctx->options, g_string_new(NULL), g_string_new(NULL),
+		g_string_new(NULL), TRUE };
+
+	if (!ctx->nested)
+		add_message_attachment(ctx, mp, inner);
+	if (inner == NULL)
+		goto out;
+	walk(&sub, g_mime_message_get_mime_part(inner), depth + 1);
+	append_forward_header(ctx, inner);
+	g_string_append(ctx->forwarded, sub.plain->len > 0 ? sub.plain->str : sub.html->str);
+	if (sub.forwarded->len > 0)
+		append_block(ctx->forwarded, sub.forwarded->str);
+out:
+	g_string_free(sub.plain, TRUE);
+	g_string_free(sub.html, TRUE);
+	g_string_free(sub.forwarded, TRUE);
+}
+
+static void
+walk_multipart(walk_ctx *ctx, GMimeMultipart *mp, int depth)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(mp));
+	int i, n = g_mime_multipart_get_count(mp);
+
+	if (ct != NULL && g_mime_content_type_is_type(ct, "multipart", "report") &&
+		!ctx->nested)
+		ctx->msg->is_report = TRUE;
+	/* the second part of multipart/signed is the signature itself */
+	if (ct != NULL && g_mime_content_type_is_type(ct, "multipart", "signed") && n > 1)
+		n = 1;
+	for (i = 0; i < n; i++)
+		walk(ctx, g_mime_multipart_get_part(mp, i), depth + 1);
+}
+
+/*
+ * Collects body text and attachments below `obj`.  Plain and HTML text
+ * go to separate buffers; the choice (plain preferred) comes after the
+ * walk, so multipart/alternative needs no special case.
+ */
+static void
+walk(walk_ctx *ctx, GMimeObject *obj, int depth)
+{
+	if (obj == NULL)
+		return;
+	if (depth >= MESSAGE_MAX_DEPTH) {
+		add_warning(ctx->msg, g_strdup("MIME nesting too deep: rest skipped"));
+		return;
+	}
+	if (GMIME_IS_MESSAGE_PART(obj))
+		walk_embedded(ctx, GMIME_MESSAGE_PART(obj), depth);
+	else if (GMIME_IS_MULTIPART(obj))
+		walk_multipart(ctx, GMIME_MULTIPART(obj), depth);
+	else if (GMIME_IS_PART(obj))
+		walk_leaf(ctx, GMIME_PART(obj));
+}
+
+/* Chooses and caps the body text after the walk. */
+static void
+finish_text(kith_message *msg, walk_ctx *ctx)
+{
+	GString *text;
+	char *stripped = g_strstrip(g_strdup(ctx->plain->str));
+
+	if (*stripped != '\0' || ctx->html->len == 0) {
+		text = g_string_new(ctx->plain->str);
+	} else {
+		text = g_string_new(ctx->html->str);
+		msg->text_from_html = TRUE;
+	}
+	g_free(stripped);
+	if (ctx->forwarded->len > 0)
+		append_block(text, ctx->forwarded->str);
+	normalize_newlines(text);
+	msg->text_truncated = truncate_utf8(text, MESSAGE_MAX_TEXT);
+	msg->text = g_string_free(text, FALSE);
+}
+
+/* ---- parsing ------------------------------------------------------------ */
+
+/* A copy of the message for GMime: no BOM or From_ line, no NUL bytes (which
+ * cut header values short inside GMime).  New GString. */
+static GString *
+prepare_input(const char *data, gsize len)
+{
+	gsize skip = header_start(data, len);
+	GString *buf = g_string_new_len(data + skip, len - skip);
+
+	scrub_nul(buf->str, buf->len);
+	return buf;
+}
+
+static kith_status
+build_message(kith_message *msg, GMimeMessage *gm, GMimeParserOptions *options,
+	const char *data, gsize len)
+{
+	GMimeObject *obj = GMIME_OBJECT(gm);
+	walk_ctx ctx = { msg, options, g_string_new(NULL), g_string_new(NULL),
+		g_string_new(NULL), FALSE };
+	const char *subject;
+
+	read_headers(msg, obj, options);
+	subject = message_header(msg, "Subject");
+	if (subject != NULL) {
+		g_free(msg->subject);
+		msg->subject = g_strdup(subject);
+	}
+	read_addresses(msg->from, obj, options, "From");
+	read_addresses(msg->to, obj, options, "To");
+	read_addresses(msg->cc, obj, options, "Cc");
+	read_addresses(msg->reply_to, obj, options, "Reply-To");
+	read_ids_and_date(msg, obj, options, data, len);
+
+	walk(&ctx, g_mime_message_get_mime_part(gm), 0);
+	finish_text(msg, &ctx);
+	msg->new_text = zones_new_text(msg->text);
+	msg->automated = automated_reason(msg);
+	msg->raw_size = len;
+
+	g_string_free(ctx.plain, TRUE);
+	g_string_free(ctx.html, TRUE);
+	g_string_free(ctx.forwarded, TRUE);
+	return KITH_OK;
+}
+
+kith_status
+message_parse(const char *data, gsize len, kith_message **out, char **errstr)
+{
+	static const char *fallback[] = { "utf-8", "windows-1252", NULL };
+	kith_status rc = KITH_OK;
+	kith_message *msg = NULL;
+	GMimeParserOptions *options = NULL;
+	GMimeStream *stream = NULL;
+	GMimeParser *parser = NULL;
+	GMimeMessage *gm = NULL;
+	GString *buf = NULL;
+
+	*out = NULL;
+	if (data == NULL || len == 0) {
+		rc = kith_fail(errstr, KITH_E_DATA, "message: empty input");
+		goto out;
+	}
+	buf = prepare_input(data, len);
+	if (!starts_with_header(buf->str, buf->len)) {
+		rc = kith_fail(errstr, KITH_E_DATA, "message: no header block");
+		goto out;
+	}
+	gmime_init_once();
+	msg = message_new();
+	options = g_mime_parser_options_new();
+	g_mime_parser_options_set_fallback_charsets(options, fallback);
+	g_mime_parser_options_set_warning_callback(options, on_parser_warning, msg);
+	stream = g_mime_stream_mem_new_with_buffer(buf->str, buf->len);
+	parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	gm = g_mime_parser_construct_message(parser, options);
+	if (gm == NULL) {
+		rc = kith_fail(errstr, KITH_E_DATA, "message: not a MIME message");
+		goto out;
+	}
+	rc = build_message(msg, gm, options, data, len);
+	if (rc == KITH_OK) {
+		*out = msg;
+		msg = NULL;
+	}
+out:
+	if (gm != NULL)
+		g_object_unref(gm);
+	if (parser != NULL)
+		g_object_unref(parser);
+	if (stream != NULL)
+		g_object_unref(stream);
+	if (options != NULL)
+		g_mime_parser_options_free(options);
+	if (buf != NULL)
+		g_string_free(buf, TRUE);
+	message_free(msg);
+	return rc;
+}
+
+kith_status
+message_parse_file(const char *path, kith_message **out, char **errstr)
+{
+	kith_status rc;
+	GError *err = NULL;
+	char *data = NULL;
+	gsize len = 0;
+
+	*out = NULL;
+	if (!g_file_get_contents(path, &data, &len, &err)) {
+		rc = kith_fail(errstr, KITH_E_NOINPUT, "%s: %s", path, err->message);
+		goto out;
+	}
+	rc = message_parse(data, len, out, errstr);
+	if (rc != KITH_OK && errstr != NULL && *errstr != NULL) {
+		char *with_path = g_strdup_printf("%s: %s", path, *errstr);
+
+		g_free(*errstr);
+		*errstr = with_path;
+	}
+out:
+	if (err != NULL)
+		g_error_free(err);
+	g_free(data);
+	return rc;
+}

@@ -1,0 +1,771 @@
+/* test_message.c - the message model: headers, addresses, dates, ids,
+ * charsets, MIME structure, caps and the shared mail corpus. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "message.h"
+
+#define DATA "tests/data/"
+#define CORPUS "../shared/mail-corpus"
+
+static kith_message *
+parse_file(const char *path)
+{
+	kith_message *msg = NULL;
+	char *err = NULL;
+	kith_status rc = message_parse_file(path, &msg, &err);
+
+	if (rc != KITH_OK)
+		fail_msg("%s: %s", path, err ? err : "(no message)");
+	assert_non_null(msg);
+	g_free(err);
+	return msg;
+}
+
+static kith_message *
+parse_str(const char *s)
+{
+	kith_message *msg = NULL;
+	char *err = NULL;
+	kith_status rc = message_parse(s, strlen(s), &msg, &err);
+
+	if (rc != KITH_OK)
+		fail_msg("parse: %s", err ? err : "(no message)");
+	assert_non_null(msg);
+	g_free(err);
+	return msg;
+}
+
+static const kith_address *
+addr_at(GPtrArray *list, guint i)
+{
+	assert_true(i < list->len);
+	return g_ptr_array_index(list, i);
+}
+
+static const kith_attachment *
+attachment_at(const kith_message *msg, guint i)
+{
+	assert_true(i < msg->attachments->len);
+	return g_ptr_array_index(msg->attachments, i);
+}
+
+/* ---- headers --------------------------------------------------------- */
+
+static void
+test_plain_headers(void **state)
+{
+	kith_message *msg = parse_file(DATA "msg-plain.eml");
+
+	assert_string_equal(msg->subject, "Café on Thursday");
+	assert_string_equal(message_header(msg, "subject"), "Café on Thursday");
+	assert_null(message_header(msg, "X-Not-There"));
+	assert_string_equal(msg->message_id, "20230314093000.1234@mail.example.org");
+	assert_false(msg->message_id_synthesized);
+	assert_string_equal(msg->in_reply_to, "prev-1@mail.example.net");
+	assert_int_equal(msg->references->len, 2);
+	assert_string_equal(g_ptr_array_index(msg->references, 0), "root-0@mail.example.com");
+	assert_string_equal(g_ptr_array_index(msg->references, 1), "prev-1@mail.example.net");
+
+	assert_int_equal(msg->from->len, 1);
+	assert_string_equal(message_sender(msg)->name, "Ana Ferreira");
+	assert_string_equal(message_sender(msg)->addr, "ana.ferreira@example.org");
+	/* the group's members count, the group name does not */
+	assert_int_equal(msg->to->len, 3);
+	assert_string_equal(addr_at(msg->to, 0)->name, "Bo Lindqvist");
+	assert_string_equal(addr_at(msg->to, 0)->addr, "bo@example.net");
+	assert_string_equal(addr_at(msg->to, 1)->name, "");
+	assert_string_equal(addr_at(msg->to, 1)->addr, "carla@example.com");
+	assert_string_equal(addr_at(msg->to, 2)->name, "Dee, Dana");
+	assert_string_equal(addr_at(msg->to, 2)->addr, "dana@example.com");
+	/* an empty group and a word without '@' yield no address */
+	assert_int_equal(msg->cc->len, 1);
+	assert_string_equal(addr_at(msg->cc, 0)->addr, "ed@example.com");
+	assert_string_equal(addr_at(msg->reply_to, 0)->name, "Ana (work)");
+	assert_string_equal(addr_at(msg->reply_to, 0)->addr, "ana@work.example.org");
+
+	assert_true(msg->date_valid);
+	assert_int_equal(msg->date, 1678766400); /* 09:30 +0530 = 04:00 UTC */
+	assert_int_equal(msg->tz_offset, 330);
+	assert_false(msg->text_from_html);
+	assert_string_equal(msg->text,
+		"Hi Bo,\n\nCould we meet at the café on Thursday at 10?\n\nAna\n");
+	assert_null(msg->automated);
+	assert_false(msg->is_report);
+	assert_int_equal(msg->attachments->len, 0);
+	message_free(msg);
+}
+
+static void
+test_encoded_words(void **state)
+{
+	kith_message *msg = parse_file(DATA "msg-encoded-words.eml");
+
+	/* consecutive B words decode in full (gmime#133) */
+	assert_string_equal(msg->subject, "Hello world and €5 for you");
+	assert_string_equal(message_sender(msg)->name, "Jürgen Müller");
+	assert_string_equal(message_sender(msg)->addr, "juergen@example.de");
+	assert_string_equal(addr_at(msg->to, 0)->name, "François Dupont");
+	assert_string_equal(addr_at(msg->to, 1)->name, "Zoë");
+	/* a character split across two B words is joined */
+	assert_string_equal(message_header(msg, "X-Split"), "éè€ end");
+	assert_int_equal(msg->tz_offset, -480);
+	message_free(msg);
+}
+
+static void
+test_encoded_words_inline(void **state)
+{
+	kith_message *msg = parse_str(
+		"From: =?iso-8859-1?q?J=F6rg?= <joerg@example.de>\n"
+		"To: =?UTF-8?B?5pel5pys6Kqe?= <nihongo@example.jp>\n"
+		"Subject: =?utf-8?q?Caf=C3=A9?= =?utf-8?q?_cr=C3=A8me?= and\n"
+		" =?ISO-8859-1?B?SGVsbG8=?= =?ISO-8859-1?B?IHf2cmxk?=\n"
+		"X-Raw: Zo\xeb in raw Latin-1\n"
+		"\n"
+		"body\n");
+
+	assert_string_equal(message_sender(msg)->name, "Jörg");
+	assert_string_equal(addr_at(msg->to, 0)->name, "日本語");
+	assert_string_equal(msg->subject, "Café crème and Hello wörld");
+	assert_string_equal(message_header(msg, "X-Raw"), "Zoë in raw Latin-1");
+	message_free(msg);
+}
+
+static void
+test_malformed_from(void **state)
+{
+	kith_message *msg = parse_file(DATA "msg-malformed-from.eml");
+	guint i;
+
+	/* gmime#159: must neither crash nor keep junk as addresses */
+	for (i = 0; i < msg->from->len; i++) {
+		const char *addr = addr_at(msg->from, i)->addr;
+		const char *at = strrchr(addr, '@');
+
+		assert_non_null(at);
+		assert_true(at > addr && at[1] != '\0');
+	}
+	assert_int_equal(msg->from->len, 1);
+	assert_string_equal(message_sender(msg)->addr, "broken@example.com");
+	assert_string_equal(msg->subject, "malformed from");
+	assert_true(msg->warnings->len > 0);
+	for (i = 0; i < msg->warnings->len; i++) {
+		const char *w = g_ptr_array_index(msg->warnings, i);
+
+		assert_true(g_utf8_validate(w, -1, NULL));
+		assert_null(strchr(w, '\n'));
+	}
+	message_free(msg);
+}
+
+static void
+test_only_bad_from(void **state)
+{
+	kith_message *msg = parse_str("From: <<>>, @, \"x\" <>, nobody\nSubject: s\n\nb\n");
+
+	assert_int_equal(msg->from->len, 0);
+	assert_null(message_sender(msg));
+	message_free(msg);
+}
+
+/* ---- ids and dates --------------------------------------------------- */
+
+static void
+test_missing_message_id(void **state)
+{
+	kith_message *lf = parse_file(DATA "msg-no-message-id.eml");
+	kith_message *crlf = parse_file(DATA "msg-no-message-id-crlf.eml");
+	kith_message *mbox = parse_file(DATA "msg-no-message-id-mbox.eml");
+	char *data = NULL, *expect;
+	gsize len = 0;
+
+	assert_true(lf->message_id_synthesized);
+	assert_true(crlf->message_id_synthesized);
+	assert_true(mbox->message_id_synthesized);
+	assert_true(g_str_has_prefix(lf->message_id, "kith-"));
+	assert_true(g_str_has_suffix(lf->message_id, "@synth"));
+	assert_int_equal(strlen(lf->message_id), strlen("kith-@synth") + 64);
+	assert_string_equal(lf->message_id, crlf->message_id);
+	assert_string_equal(lf->message_id, mbox->message_id);
+
+	/* the hash covers the header block only, never the body */
+	assert_true(g_file_get_contents(DATA "msg-no-message-id.eml", &data, &len, NULL));
+	expect = message_synthesize_id(data, len);
+	assert_string_equal(lf->message_id, expect);
+	g_free(expect);
+	expect = message_synthesize_id(data, strstr(data, "\n\n") - data + 2);
+	assert_string_equal(lf->message_id, expect);
+	g_free(expect);
+	/* a different header block gives a different id */
+	data[strstr(data, "no id") - data] = 'N';
+	expect = message_synthesize_id(data, len);
+	assert_string_not_equal(lf->message_id, expect);
+	g_free(expect);
+
+	g_free(data);
+	message_free(lf);
+	message_free(crlf);
+	message_free(mbox);
+}
+
+static void
+test_malformed_message_id(void **state)
+{
+	static const char *const bad[] = {
+		"Message-ID: not an id at all\nSubject: a\n\nb\n",
+		"Message-ID: <>\nSubject: a\n\nb\n",
+		"Message-ID: <no-at-sign>\nSubject: a\n\nb\n",
+		"Message-ID:\nSubject: a\n\nb\n",
+	};
+	gsize i;
+
+	for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+		kith_message *msg = parse_str(bad[i]);
+		char *expect = message_synthesize_id(bad[i], strlen(bad[i]));
+
+		assert_true(msg->message_id_synthesized);
+		assert_string_equal(msg->message_id, expect);
+		g_free(expect);
+		message_free(msg);
+	}
+}
+
+static void
+test_message_id_forms(void **state)
+{
+	kith_message *msg = parse_str(
+		"Message-ID:   <abc.123@host.example>  (comment)\n"
+		"In-Reply-To: <first@x.example> <second@x.example>\n"
+		"References: <a@x.example>\n"
+		"\t<b@x.example> junk <c@x.example>\n"
+		"\n"
+		"b\n");
+
+	assert_string_equal(msg->message_id, "abc.123@host.example");
+	assert_false(msg->message_id_synthesized);
+	assert_string_equal(msg->in_reply_to, "first@x.example");
+	assert_int_equal(msg->references->len, 3);
+	assert_string_equal(g_ptr_array_index(msg->references, 2), "c@x.example");
+	message_free(msg);
+
+	msg = parse_str("Subject: no threading\n\nb\n");
+	assert_null(msg->in_reply_to);
+	assert_int_equal(msg->references->len, 0);
+	message_free(msg);
+}
+
+static void
+test_bad_dates(void **state)
+{
+	static const char *const bad[] = {
+		"Date: someday soon\nSubject: a\n\nb\n",
+		"Date: Mon, 32 Jan 2023 25:00:00 +0000\nSubject: a\n\nb\n",
+		"Date:\nSubject: a\n\nb\n",
+		"Subject: no date at all\n\nb\n",
+	};
+	gsize i;
+
+	for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+		kith_message *msg = parse_str(bad[i]);
+
+		assert_false(msg->date_valid);
+		assert_int_equal(msg->date, 0);
+		message_free(msg);
+	}
+}
+
+static void
+test_timezones(void **state)
+{
+	static const struct {
+		const char *date;
+		gint64 epoch;
+		int offset;
+	} cases[] = {
+		{ "Tue, 14 Mar 2023 09:30:00 +0530", 1678766400, 330 },
+		{ "Tue, 14 Mar 2023 04:00:00 +0000", 1678766400, 0 },
+		{ "Mon, 13 Mar 2023 20:00:00 -0800", 1678766400, -480 },
+		{ "Mon, 13 Mar 2023 20:00:00 PST", 1678766400, -480 },
+		{ "14 Mar 2023 05:00:00 +0100 (CET)", 1678766400, 60 },
+		{ "Tue, 14 Mar 2023 13:45:00 +0945", 1678766400, 585 },
+	};
+	gsize i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *raw = g_strdup_printf("Date: %s\nSubject: tz\n\nb\n", cases[i].date);
+		kith_message *msg = parse_str(raw);
+
+		assert_true(msg->date_valid);
+		assert_int_equal(msg->date, cases[i].epoch);
+		assert_int_equal(msg->tz_offset, cases[i].offset);
+		message_free(msg);
+		g_free(raw);
+	}
+}
+
+/* ---- charsets ---------------------------------------------------------- */
+
+static void
+assert_body(const char *path, const char *expect)
+{
+	kith_message *msg = parse_file(path);
+
+	assert_true(g_utf8_validate(msg->text, -1, NULL));
+	assert_string_equal(msg->new_text, expect);
+	message_free(msg);
+}
+
+static void
+test_latin1_body(void **state)
+{
+	/* ISO-8859-1 label, windows-1252 bytes: curly quotes and euro */
+	assert_body(DATA "msg-latin1.eml",
+		"Grüße aus München, \u201Cquoted\u201D and 20€ please.");
+}
+
+static void
+test_cp1252_qp_body(void **state)
+{
+	assert_body(DATA "msg-cp1252-qp.eml",
+		"She said \u201Cyes\u201D \u2013 it costs €20 and it\u2019s naïve.");
+}
+
+static void
+test_mislabelled_charset(void **state)
+{
+	/* US-ASCII label on UTF-8 text */
+	assert_body(DATA "msg-mislabelled.eml", "A naïve café in Zürich.");
+	/* UTF-8 label on windows-1252 bytes */
+	assert_body(DATA "msg-utf8-label-latin1.eml", "Café crème, 5€.");
+}
+
+static void
+test_unknown_charset(void **state)
+{
+	assert_body(DATA "msg-unknown-charset.eml", "Façade \u201Cok\u201D");
+}
+
+static void
+test_declared_charset(void **state)
+{
+	assert_body(DATA "msg-koi8.eml", "Привет");
+}
+
+static void
+test_base64_utf16(void **state)
+{
+	/* "Hé" in UTF-16LE with BOM: NUL bytes inside characters */
+	kith_message *msg = parse_str(
+		"Subject: utf-16\n"
+		"Content-Type: text/plain; charset=utf-16\n"
+		"Content-Transfer-Encoding: base64\n"
+		"\n"
+		"//5IAOkA\n");
+
+	assert_string_equal(msg->text, "Hé");
+	message_free(msg);
+}
+
+static void
+test_nul_bytes(void **state)
+{
+	static const char raw[] =
+		"From: Ana <ana@example.org>\n"
+		"Subject: before\0after\n"
+		"\n"
+		"text before\0\0 and after\n";
+	kith_message *msg = NULL;
+	char *err = NULL;
+
+	assert_int_equal(message_parse(raw, sizeof raw - 1, &msg, &err), KITH_OK);
+	assert_non_null(msg);
+	assert_true(g_utf8_validate(msg->subject, -1, NULL));
+	assert_non_null(strstr(msg->subject, "before"));
+	assert_non_null(strstr(msg->subject, "after"));
+	assert_non_null(strstr(msg->text, "text before"));
+	assert_non_null(strstr(msg->text, "and after"));
+	assert_string_equal(message_sender(msg)->addr, "ana@example.org");
+	assert_int_equal(msg->raw_size, sizeof raw - 1);
+	message_free(msg);
+}
+
+/* ---- structure --------------------------------------------------------- */
+
+static void
+test_html_only(void **state)
+{
+	kith_message *msg = parse_file(DATA "msg-html-only.eml");
+
+	assert_true(msg->text_from_html);
+	assert_null(strstr(msg->text, "secret"));
+	assert_null(strstr(msg->text, "alert"));
+	assert_null(strstr(msg->text, "color"));
+	assert_null(strstr(msg->text, "Ignore the title"));
+	assert_string_equal(msg->text,
+		"Hello Bo & team,\n\n"
+		"Line one\nLine two\n\nAfter a blank\n\n"
+		"- First item\n- Second <item>\n\n"
+		"Café €5 — ok");
+	message_free(msg);
+}
+
+static void
+test_alternative_prefers_plain(void **state)
+{
+	kith_message *msg = parse_file(DATA "msg-alternative.eml");
+
+	assert_false(msg->text_from_html);
+	assert_string_equal(msg->new_text, "The plain version wins.");
+	assert_null(strstr(msg->text, "HTML"));
+	message_free(msg);
+}
+
+static void
+test_alternative_empty_plain(void **state)
+{
+	kith_message *msg = parse_file(DATA "msg-alternative-empty-plain.eml");
+
+	assert_true(msg->text_from_html);
+	assert_string_equal(msg->text, "Only the HTML has words.");
+	assert_int_equal(msg->attachments->len, 1);
+	assert_string_equal(attachment_at(msg, 0)->mime_type, "image/png");
+	message_free(msg);
+}
+
+static void
+test_forwarded_rfc822(void **state)
+{
+	kith_message *msg = parse_file(DATA "msg-forward-rfc822.eml");
+
+	assert_int_equal(msg->attachments->len, 1);
+	assert_string_equal(attachment_at(msg, 0)->mime_type, "message/rfc822");
+	assert_true(attachment_at(msg, 0)->size > 100);
+	/* the forwarded text is carried, but it is not what this message says */
+	assert_non_null(strstr(msg->text, "Please send me the budget by Friday."));
+	assert_string_equal(msg->new_text, "FYI, see Carla's note below.");
+	/* its addresses are not this message's */
+	assert_string_equal(message_sender(msg)->addr, "ana@example.org");
+	message_free(msg);
+}
+
+static void
+test_attachments(void **state)
+{
+	kith_message *msg = parse_file(DATA "msg-attachments.eml");
+
+	assert_string_equal(msg->new_text, "Report attached.");
+	assert_null(strstr(msg->text, "notes"));
+	assert_int_equal(msg->attachments->len, 3);
+	assert_string_equal(attachment_at(msg, 0)->filename, "report.pdf");
+	assert_string_equal(attachment_at(msg, 0)->mime_type, "application/pdf");
+	assert_int_equal(attachment_at(msg, 0)->size, 9 + 1024);
+	assert_string_equal(attachment_at(msg, 1)->filename, "notes.txt");
+	assert_string_equal(attachment_at(msg, 1)->mime_type, "text/plain");
+	assert_int_equal(attachment_at(msg, 1)->size,
+		strlen("These notes are an attachment, not the body."));
+	/* RFC 2231 filename, upper-case type */
+	assert_string_equal(attachment_at(msg, 2)->filename, "übersicht.csv");
+	assert_string_equal(attachment_at(msg, 2)->mime_type, "text/csv");
+	assert_int_equal(attachment_at(msg, 2)->size, 7);
+	message_free(msg);
+}
+
+static void
+test_report(void **state)
+{
+	kith_message *msg = parse_file(DATA "msg-report.eml");
+
+	assert_true(msg->is_report);
+	assert_string_equal(msg->automated, "delivery report");
+	assert_string_equal(msg->new_text, "Your message could not be delivered.");
+	assert_string_equal(attachment_at(msg, 0)->mime_type, "message/delivery-status");
+	message_free(msg);
+}
+
+static void
+test_deep_nesting(void **state)
+{
+	GString *raw = g_string_new("Subject: deep\n");
+	kith_message *msg;
+	int i;
+
+	for (i = 0; i < 100; i++)
+		g_string_append_printf(raw,
+			"Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i);
+	g_string_append(raw, "Content-Type: text/plain\n\ndeepest text\n");
+	for (i = 99; i >= 0; i--)
+		g_string_append_printf(raw, "--b%d--\n", i);
+	msg = parse_str(raw->str);
+	/* the walk stops at its cap: the text is out of reach, nothing breaks */
+	assert_null(strstr(msg->text, "deepest text"));
+	assert_true(msg->warnings->len > 0);
+	message_free(msg);
+	g_string_free(raw, TRUE);
+}
+
+static void
+test_text_cap(void **state)
+{
+	GString *raw = g_string_new("Subject: big\nContent-Type: text/plain; charset=utf-8\n\nx");
+	kith_message *msg;
+	gsize i;
+
+	for (i = 0; i < MESSAGE_MAX_TEXT; i++)
+		g_string_append(raw, "é");
+	msg = parse_str(raw->str);
+	assert_true(msg->text_truncated);
+	assert_true(strlen(msg->text) <= MESSAGE_MAX_TEXT);
+	assert_true(strlen(msg->text) >= MESSAGE_MAX_TEXT - 4);
+	assert_true(g_utf8_validate(msg->text, -1, NULL));
+	message_free(msg);
+	g_string_free(raw, TRUE);
+
+	msg = parse_str("Subject: small\n\nsmall\n");
+	assert_false(msg->text_truncated);
+	message_free(msg);
+}
+
+/* ---- replies through the whole model --------------------------------- */
+
+static void
+test_reply_styles(void **state)
+{
+	static const struct {
+		const char *file;
+		const char *new_text;
+	} cases[] = {
+		{ "msg-reply-gmail.eml", "Thursday works. I'll book a table for two." },
+		{ "msg-reply-outlook.eml", "I will send the final numbers on Monday." },
+		{ "msg-reply-outlook-original.eml", "Numbers attached next week." },
+		{ "msg-reply-apple.eml", "Sure, I can review them tonight." },
+		{ "msg-reply-thunderbird.eml",
+			"Next Tuesday, if the tests pass.\n\nI'll write them tomorrow." },
+	};
+	gsize i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *path = g_strconcat(DATA, cases[i].file, NULL);
+		kith_message *msg = parse_file(path);
+
+		assert_string_equal(msg->new_text, cases[i].new_text);
+		assert_null(msg->automated);
+		message_free(msg);
+		g_free(path);
+	}
+}
+
+/* ---- bad input ----------------------------------------------------------- */
+
+static void
+assert_data_error(const char *raw, gsize len, const char *words)
+{
+	kith_message *msg = (kith_message *)&msg;
+	char *err = NULL;
+
+	assert_int_equal(message_parse(raw, len, &msg, &err), KITH_E_DATA);
+	assert_null(msg);
+	assert_non_null(err);
+	assert_non_null(strstr(err, words));
+	g_free(err);
+}
+
+static void
+test_empty_input(void **state)
+{
+	assert_data_error("", 0, "empty");
+	assert_data_error(NULL, 0, "empty");
+}
+
+static void
+test_no_header_block(void **state)
+{
+	static const char *const cases[] = {
+		"Just some text\nwithout any headers.\n",
+		"\n\nSubject: after blank lines is body\n",
+		" Folded: continuation first\n\nb\n",
+		"From nobody Mon Jan  1 00:00:00 2024\n",
+	};
+	gsize i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++)
+		assert_data_error(cases[i], strlen(cases[i]), "header");
+}
+
+static void
+test_headers_only(void **state)
+{
+	kith_message *msg = parse_str("Subject: only headers\n");
+
+	assert_string_equal(msg->subject, "only headers");
+	assert_string_equal(msg->text, "");
+	assert_string_equal(msg->new_text, "");
+	message_free(msg);
+}
+
+static void
+test_parse_file_missing(void **state)
+{
+	kith_message *msg = NULL;
+	char *err = NULL;
+
+	assert_int_equal(message_parse_file(DATA "msg-does-not-exist.eml", &msg, &err),
+		KITH_E_NOINPUT);
+	assert_null(msg);
+	assert_non_null(strstr(err, "msg-does-not-exist.eml"));
+	g_free(err);
+}
+
+static void
+test_normalize_address(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "  Ana@Example.ORG ", "ana@example.org" },
+		{ "<Bo@Example.net>", "bo@example.net" },
+		{ "\"quoted@local\"@example.com", "\"quoted@local\"@example.com" },
+		{ "Ünï@Exämple.de", "ünï@exämple.de" },
+		{ "no-at-sign", NULL },
+		{ "@example.com", NULL },
+		{ "ana@", NULL },
+		{ "<>", NULL },
+		{ "", NULL },
+		{ "ana\n@example.com", NULL },
+		{ "ana smith@example.com", NULL },
+	};
+	gsize i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *got = message_normalize_address(cases[i].in);
+
+		if (cases[i].out == NULL)
+			assert_null(got);
+		else
+			assert_string_equal(got, cases[i].out);
+		g_free(got);
+	}
+	assert_null(message_normalize_address(NULL));
+}
+
+/* ---- the shared corpus ----------------------------------------------------- */
+
+static void
+check_corpus_file(const char *path, guint *parsed, guint *refused)
+{
+	kith_message *msg = NULL;
+	char *err = NULL;
+	kith_status rc = message_parse_file(path, &msg, &err);
+	guint i;
+
+	if (rc == KITH_E_DATA) {
+		if (err == NULL || *err == '\0')
+			fail_msg("%s: KITH_E_DATA without a message", path);
+		assert_null(msg);
+		(*refused)++;
+		goto out;
+	}
+	if (rc != KITH_OK)
+		fail_msg("%s: status %d: %s", path, rc, err ? err : "");
+	(*parsed)++;
+	if (!g_utf8_validate(msg->text, -1, NULL) || !g_utf8_validate(msg->subject, -1, NULL) ||
+		!g_utf8_validate(msg->new_text, -1, NULL))
+		fail_msg("%s: invalid UTF-8", path);
+	assert_true(*msg->message_id != '\0');
+	assert_true(strlen(msg->text) <= MESSAGE_MAX_TEXT);
+	for (i = 0; i < msg->headers->len; i++) {
+		const kith_header *h = g_ptr_array_index(msg->headers, i);
+
+		if (!g_utf8_validate(h->value, -1, NULL))
+			fail_msg("%s: header %s not UTF-8", path, h->name);
+	}
+	for (i = 0; i < msg->from->len; i++)
+		assert_non_null(strchr(addr_at(msg->from, i)->addr, '@'));
+out:
+	message_free(msg);
+	g_free(err);
+}
+
+static void
+walk_corpus(const char *dir, guint *parsed, guint *refused)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	if (d == NULL)
+		return;
+	while ((name = g_dir_read_name(d)) != NULL) {
+		char *path = g_build_filename(dir, name, NULL);
+
+		if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+			if (strcmp(name, "LICENSES") != 0)
+				walk_corpus(path, parsed, refused);
+		} else if (!g_str_has_suffix(name, ".tsv")) {
+			check_corpus_file(path, parsed, refused);
+		}
+		g_free(path);
+	}
+	g_dir_close(d);
+}
+
+static void
+test_corpus(void **state)
+{
+	guint parsed = 0, refused = 0;
+
+	if (!g_file_test(CORPUS, G_FILE_TEST_IS_DIR)) {
+		skip();
+		return;
+	}
+	walk_corpus(CORPUS, &parsed, &refused);
+	print_message("corpus: %u parsed, %u refused as not a message\n", parsed, refused);
+	/* nearly all of it is mail, however broken */
+	assert_true(parsed > 0);
+	assert_true(refused * 20 < parsed);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_headers),
+		cmocka_unit_test(test_encoded_words),
+		cmocka_unit_test(test_encoded_words_inline),
+		cmocka_unit_test(test_malformed_from),
+		cmocka_unit_test(test_only_bad_from),
+		cmocka_unit_test(test_missing_message_id),
+		cmocka_unit_test(test_malformed_message_id),
+		cmocka_unit_test(test_message_id_forms),
+		cmocka_unit_test(test_bad_dates),
+		cmocka_unit_test(test_timezones),
+		cmocka_unit_test(test_latin1_body),
+		cmocka_unit_test(test_cp1252_qp_body),
+		cmocka_unit_test(test_mislabelled_charset),
+		cmocka_unit_test(test_unknown_charset),
+		cmocka_unit_test(test_declared_charset),
+		cmocka_unit_test(test_base64_utf16),
+		cmocka_unit_test(test_nul_bytes),
+		cmocka_unit_test(test_html_only),
+		cmocka_unit_test(test_alternative_prefers_plain),
+		cmocka_unit_test(test_alternative_empty_plain),
+		cmocka_unit_test(test_forwarded_rfc822),
+		cmocka_unit_test(test_attachments),
+		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_text_cap),
+		cmocka_unit_test(test_reply_styles),
+		cmocka_unit_test(test_empty_input),
+		cmocka_unit_test(test_no_header_block),
+		cmocka_unit_test(test_headers_only),
+		cmocka_unit_test(test_parse_file_missing),
+		cmocka_unit_test(test_normalize_address),
+		cmocka_unit_test(test_corpus),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
