@@ -77,16 +77,104 @@ ingest_slice(mbox_scan *s, gint64 start, gint64 end, char **errstr)
 	return status;
 }
 
+/* Header names that a real message's header block has at least one of. */
+static gboolean
+known_header(const char *line, gsize len)
+{
+	static const char *const names[] = {
+		"from:", "to:", "cc:", "subject:", "date:", "message-id:", "received:",
+		"return-path:", "delivered-to:", "mime-version:", "content-type:",
+		"reply-to:", "sender:", "references:", "in-reply-to:", "x-", NULL,
+	};
+
+	for (const char *const *n = names; *n != NULL; n++) {
+		gsize nl = strlen(*n);
+
+		if (len >= nl && g_ascii_strncasecmp(line, *n, nl) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/*
+ * Is the "From " line at `p` a message separator, or a line of a body that
+ * an mboxo writer did not quote ("From Russia with love")?  A separator is
+ * followed by a header block: header-shaped lines up to a blank line, one
+ * of them a header every message has.
+ */
+static gboolean
+plausible_separator(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (gsize)(end - p));
+	gboolean known = FALSE;
+	int lines = 0;
+
+	while (nl != NULL && nl + 1 < end && lines < 200) {
+		const char *line = nl + 1;
+		const char *eol = memchr(line, '\n', (gsize)(end - line));
+		gsize len = (gsize)((eol != NULL ? eol : end) - line);
+		const char *colon = memchr(line, ':', len);
+
+		if (len == 0 || (len == 1 && line[0] == '\r'))
+			break;
+		if (line[0] != ' ' && line[0] != '\t') {
+			if (colon == NULL || colon == line)
+				return FALSE;
+			for (const char *c = line; c < colon; c++) {
+				if (*c <= ' ' || *c > '~')
+					return FALSE;
+			}
+			known = known || known_header(line, len);
+		}
+		lines++;
+		nl = eol;
+	}
+	return known;
+}
+
+typedef struct {
+	gint64 start, end;   /* the message waiting to be ingested; start < 0: none */
+} pending_slice;
+
+/* Ingests the waiting message, and commits with the state pointing past
+ * it every SOURCE_BATCH messages. */
+static kith_status
+flush_pending(mbox_scan *s, pending_slice *p, char **errstr)
+{
+	kith_status status;
+
+	if (p->start < 0)
+		return KITH_OK;
+	status = ingest_slice(s, p->start, p->end, errstr);
+	if (status != KITH_OK)
+		return status;
+	s->count++;
+	source_progress(s->acct->path, (guint64)p->end, (guint64)s->len);
+	if (s->count % SOURCE_BATCH == 0) {
+		if ((status = save_state(s, p->end, errstr)) != KITH_OK ||
+		    (status = ingest_commit(s->ing, errstr)) != KITH_OK)
+			return status;
+		if (source_stop_requested())
+			return KITH_E_INTERRUPTED;
+	}
+	p->start = -1;
+	return KITH_OK;
+}
+
 static kith_status
 scan_messages(mbox_scan *s, char **errstr)
 {
 	GMimeStream *stream = NULL;
 	GMimeParser *parser = NULL;
 	kith_status status = KITH_OK;
-	gint64 start, end;
+	pending_slice pending = { -1, -1 };
+	gint64 base = s->state.offset, start, end;
 
-	stream = g_mime_stream_mem_new_with_buffer(s->data + s->state.offset,
-		s->len - (gsize)s->state.offset);
+	/* A byte-order mark before the first "From " line hides it from
+	 * GMime, which would then skip the whole first message. */
+	if (base == 0 && s->len >= 3 && memcmp(s->data, "\xEF\xBB\xBF", 3) == 0)
+		base = 3;
+	stream = g_mime_stream_mem_new_with_buffer(s->data + base, s->len - (gsize)base);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MBOX);
 	/* Content-Length, where an archiver wrote one, keeps a "From " line
@@ -97,27 +185,28 @@ scan_messages(mbox_scan *s, char **errstr)
 
 		if (m == NULL)
 			break;
-		start = s->state.offset + g_mime_parser_get_mbox_marker_offset(parser);
-		end = s->state.offset + g_mime_parser_tell(parser);
 		g_object_unref(m);
-		/* The slice starts at the "From " line; the message parser
-		 * accepts it. */
-		status = ingest_slice(s, start, end, errstr);
+		start = base + g_mime_parser_get_mbox_marker_offset(parser);
+		end = base + g_mime_parser_tell(parser);
+		if (pending.start < 0 && s->count == 0 && start > base)
+			log_warn("%s: %" G_GINT64_FORMAT " bytes before the first "
+				"\"From \" line skipped", s->acct->path, start - base);
+		/* An unquoted "From " line in a body: GMime split there, but
+		 * the text belongs to the message before it. */
+		if (pending.start >= 0 &&
+		    !plausible_separator(s->data + start, s->data + s->len)) {
+			pending.end = end;
+			continue;
+		}
+		status = flush_pending(s, &pending, errstr);
 		if (status != KITH_OK)
 			goto out;
-		s->count++;
-		source_progress(s->acct->path, (guint64)end, (guint64)s->len);
-		if (s->count % SOURCE_BATCH == 0) {
-			if ((status = save_state(s, end, errstr)) != KITH_OK ||
-			    (status = ingest_commit(s->ing, errstr)) != KITH_OK)
-				goto out;
-			if (source_stop_requested()) {
-				status = KITH_E_INTERRUPTED;
-				goto out;
-			}
-			/* Offsets stay relative to where this pass began. */
-		}
+		pending.start = start;
+		pending.end = end;
 	}
+	status = flush_pending(s, &pending, errstr);
+	if (status != KITH_OK)
+		goto out;
 	if ((status = save_state(s, (gint64)s->len, errstr)) != KITH_OK)
 		goto out;
 	status = ingest_commit(s->ing, errstr);

@@ -1,0 +1,110 @@
+#!/bin/sh
+# scan.sh - `kith scan` of maildirs and mbox files: everything recorded
+# once, rescans that read nothing, the mailbox never touched.
+. "$(dirname "$0")/../lib/testlib.sh"
+
+DB="$T/kith.db"
+K() { "$KITH" --db "$DB" --me robin@vale.example --now 2026-11-20 "$@"; }
+cp -r "$KITH_TOP/contrib/sample/Maildir" "$T/Maildir"
+listing() { (cd "$T/Maildir" && find . -type f | sort | xargs sha256sum); }
+before=$(listing)
+
+out=$(K -v scan --maildir "$T/Maildir" 2>"$T/err")
+eq "scan exits 0" 0 $?
+eq "a full scan sees every message" \
+	"scan: 36 seen, 36 new, 5 automated skipped, 14 contacts" \
+	"$(printf '%s\n' "$out" | sed 's/, [0-9]* items opened.*//')"
+eq "every message is recorded" 36 "$(sql 'SELECT count(*) FROM messages')"
+eq "automated mail is marked, with the reason" 5 \
+	"$(sql 'SELECT count(*) FROM messages WHERE automated IS NOT NULL')"
+eq "automated mail makes no contacts" 0 \
+	"$(sql "SELECT count(*) FROM addresses WHERE addr LIKE '%noreply%' OR addr LIKE '%news%'")"
+eq "Maildir++ .Sent messages are sent" 15 \
+	"$(sql 'SELECT count(*) FROM messages WHERE direction = 1')"
+eq "the maildir is unchanged (no renames, no flags)" "$before" "$(listing)"
+ok "no progress line when stderr is not a terminal" test ! -s "$T/err" -o -z "$(grep -v 'scanning' "$T/err")"
+
+out=$(K -v scan --maildir "$T/Maildir")
+eq "a rescan of an unchanged maildir reads no message" \
+	"scan: 0 seen, 0 new, 0 automated skipped, 0 contacts, 0 items opened, 0 closed" "$out"
+
+# a client reads a message: new/ -> cur/ with a flag; then new mail arrives
+f=$(ls "$T/Maildir/new" | head -n 1)
+mv "$T/Maildir/new/$f" "$T/Maildir/cur/${f%%:*}:2,S"
+sed 's/^Message-ID: .*/Message-ID: <fresh@example.org>/' "$KITH_TOP/tests/data/threads/cv-attachment/01.eml" \
+	>"$T/Maildir/new/1799999999.M1P1.test"
+out=$(K -v scan --maildir "$T/Maildir")
+eq "a moved file is not read again; new mail is" \
+	"scan: 1 seen, 1 new, 0 automated skipped, 2 contacts" "$(printf '%s\n' "$out" | sed 's/, [0-9]* items opened.*//')"
+eq "no duplicates" 37 "$(sql 'SELECT count(*) FROM messages')"
+
+# the store after a scan equals the store after filtering every message
+DB="$T/filter.db"
+for f in "$T"/Maildir/cur/* "$T"/Maildir/new/*; do K filter <"$f"; done
+for f in "$T"/Maildir/.Sent/cur/*; do K filter --sent <"$f"; done
+K spool drain
+dump() { sqlite3 -cmd ".timeout 5000" "$1" "SELECT m.message_id, m.direction, a.addr, i.direction FROM messages m
+	LEFT JOIN interactions i ON i.message = m.id LEFT JOIN addresses a ON a.contact_id = i.contact_id
+	ORDER BY 1, 3"; }
+ok "filter and scan give the same messages and interactions" \
+	test "$(dump "$T/kith.db")" = "$(dump "$T/filter.db")"
+
+# --- mbox ------------------------------------------------------------
+DB="$T/mbox.db"
+mbox="$T/archive.mbox"
+for f in "$T"/Maildir/cur/*; do
+	echo "From robin@vale.example Mon Nov 16 10:00:00 2026"
+	sed 's/^From />From /' "$f"
+	echo
+done >"$mbox"
+n=$(ls "$T"/Maildir/cur | wc -l)
+out=$(K -v scan --mbox "$mbox")
+eq "mbox import sees every message" "scan: $n seen, $n new" "$(printf '%s\n' "$out" | sed 's/, [0-9]* automated.*//')"
+{ echo "From someone Mon Nov 16 10:00:00 2026"; cat "$KITH_TOP/tests/data/threads/cv-attachment/01.eml"; } >>"$mbox"
+out=$(K -v scan --mbox "$mbox")
+eq "an appended mbox is read from where it stopped" "scan: 1 seen, 1 new" \
+	"$(printf '%s\n' "$out" | sed 's/, [0-9]* automated.*//')"
+out=$(K -v scan --mbox "$mbox")
+eq "an unchanged mbox reads nothing" "scan: 0 seen, 0 new" "$(printf '%s\n' "$out" | sed 's/, [0-9]* automated.*//')"
+# An unquoted "From " line inside a body must not split the message.
+cat >"$T/unquoted.mbox" <<'MBOX'
+From - Mon Nov 16 10:00:00 2026
+From: Ann Lee <ann@example.org>
+To: robin@vale.example
+Subject: films
+Message-ID: <films@example.org>
+
+My favourite:
+
+From Russia with love
+
+Could you send me yours?
+
+From - Mon Nov 16 11:00:00 2026
+From: Ann Lee <ann@example.org>
+To: robin@vale.example
+Subject: films again
+Message-ID: <films2@example.org>
+
+Another one.
+MBOX
+out=$(K -v scan --mbox "$T/unquoted.mbox")
+eq "a 'From ' line in a body does not split a message" "scan: 2 seen, 2 new" \
+	"$(printf '%s\n' "$out" | sed 's/, [0-9]* automated.*//')"
+eq "... and the text after it stays in the message" 1 \
+	"$(sql "SELECT count(*) FROM items WHERE sentence LIKE 'Could you send me yours%'")"
+if have_shared; then
+	for f in "$SHARED"/mail-corpus/mbox/*; do
+		K scan --mbox "$f" 2>"$T/err"
+		eq "shared mbox $(basename "$f") imports" 0 $?
+	done
+	eq "shared mboxes: every message, none split" 5 \
+		"$(sql "SELECT count(*) FROM messages WHERE synthesized = 1")"
+fi
+
+# --- errors ------------------------------------------------------------
+K scan --maildir "$T/nope" 2>"$T/err"
+eq "a missing maildir exits 66 (EX_NOINPUT)" 66 $?
+ok "... and says so" grep -q "nope: not a maildir" "$T/err"
+K scan 2>"$T/err"
+eq "nothing to scan is a usage error (64)" 64 $?
