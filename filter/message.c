@@ -160,13 +160,19 @@ charset_is_default(const char *canon)
 static char *
 text_to_utf8(const char *s, gsize len, const char *charset)
 {
-	char *lower = charset ? g_strstrip(g_ascii_strdown(charset, -1)) : NULL;
-	const char *canon = lower ? g_mime_charset_canon_name(lower) : NULL;
-	gboolean wide = canon != NULL && charset_is_wide(canon);
-	gboolean high = has_high_bytes(s, len);
+	char *lower = NULL;
+	const char *canon;
+	gboolean wide, high;
 	char *out = NULL;
 	gsize written = 0;
 
+	/* an empty GByteArray may have no buffer at all */
+	if (s == NULL || len == 0)
+		return g_strdup("");
+	lower = charset ? g_strstrip(g_ascii_strdown(charset, -1)) : NULL;
+	canon = lower ? g_mime_charset_canon_name(lower) : NULL;
+	wide = canon != NULL && charset_is_wide(canon);
+	high = has_high_bytes(s, len);
 	if (canon == NULL || charset_is_default(canon) ||
 		(!high && !wide && !charset_is_stateful(canon))) {
 		out = bytes_to_utf8(s, len);
@@ -864,10 +870,39 @@ append_block(GString *buf, const char *text)
 	g_string_append(buf, text);
 }
 
+/* The charset an HTML document declares in its first bytes (<meta
+ * charset=...> or http-equiv content), or NULL; new string.  Used only
+ * when the MIME header declares none. */
+static char *
+html_meta_charset(const guint8 *data, gsize len)
+{
+	char *head = NULL, *p, *out = NULL;
+	gsize n;
+
+	/* an empty part has no buffer at all */
+	if (data == NULL || len == 0)
+		goto out;
+	head = g_ascii_strdown((const char *)data, MIN(len, 2048));
+	p = strstr(head, "charset=");
+	if (p == NULL)
+		goto out;
+	p += strlen("charset=");
+	p += strspn(p, "\"' ");
+	n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789-_:.");
+	if (n > 0 && n < 40)
+		out = g_strndup(p, n);
+out:
+	g_free(head);
+	return out;
+}
+
 /* A text/plain or text/html leaf that is part of the body. */
 static void
 walk_body_text(walk_ctx *ctx, GMimePart *part, gboolean is_html)
 {
+	const char *charset =
+		g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+	char *meta = NULL;
 	GByteArray *bytes;
 	char *text, *plain;
 
@@ -875,8 +910,10 @@ walk_body_text(walk_ctx *ctx, GMimePart *part, gboolean is_html)
 	if (ctx->plain->len + ctx->html->len > 4 * MESSAGE_MAX_TEXT)
 		return;
 	bytes = part_bytes(part);
-	text = text_to_utf8((const char *)bytes->data, bytes->len,
-		g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset"));
+	if (is_html && charset == NULL)
+		charset = meta = html_meta_charset(bytes->data, bytes->len);
+	text = text_to_utf8((const char *)bytes->data, bytes->len, charset);
+	g_free(meta);
 	g_byte_array_unref(bytes);
 	if (is_html) {
 		plain = html_to_text(text, strlen(text));

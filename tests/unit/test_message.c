@@ -373,6 +373,32 @@ test_base64_utf16(void **state)
 }
 
 static void
+test_html_meta_charset(void **state)
+{
+	/* no charset in the MIME header: the document's own <meta> counts */
+	kith_message *msg = parse_str(
+		"Subject: meta\n"
+		"Content-Type: text/html\n"
+		"\n"
+		"<html><head><meta http-equiv=\"Content-Type\" "
+		"content=\"text/html; charset=koi8-r\"></head>"
+		"<body><p>\xf0\xd2\xc9\xd7\xc5\xd4</p></body></html>\n");
+
+	assert_true(msg->text_from_html);
+	assert_string_equal(msg->text, "Привет");
+	message_free(msg);
+
+	/* the MIME header wins over the document */
+	msg = parse_str(
+		"Subject: meta\n"
+		"Content-Type: text/html; charset=iso-8859-1\n"
+		"\n"
+		"<meta charset=\"koi8-r\"><p>Caf\xe9</p>\n");
+	assert_string_equal(msg->text, "Café");
+	message_free(msg);
+}
+
+static void
 test_nul_bytes(void **state)
 {
 	static const char raw[] =
@@ -749,6 +775,7 @@ main(void)
 		cmocka_unit_test(test_unknown_charset),
 		cmocka_unit_test(test_declared_charset),
 		cmocka_unit_test(test_base64_utf16),
+		cmocka_unit_test(test_html_meta_charset),
 		cmocka_unit_test(test_nul_bytes),
 		cmocka_unit_test(test_html_only),
 		cmocka_unit_test(test_alternative_prefers_plain),
