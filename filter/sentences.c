@@ -3,7 +3,8 @@
  *
  * Two passes.  Lines are first grouped into blocks: a blank line, a bullet
  * ("- ", "* ", "1. ", "2) "...), a line ending in ':' or a short line
- * followed by a capitalised one (a greeting, a sign-off, a heading) ends
+ * of a few words or ending in punctuation followed by a capitalised one
+ * (a greeting, a sign-off, a heading) ends
  * a block, and the lines of a block are joined, which undoes wrapping.
  * Each block is then cut after '.', '!', '?' or an ellipsis followed by
  * white space, unless the '.' ends a known abbreviation, an initial, or a
@@ -85,7 +86,25 @@ starts_capitalised(const char *s)
 	       c == '(' || c == '[';
 }
 
-/* Does a line end its block (given the next line)? */
+static guint
+word_count(const char *line)
+{
+	guint n = 0;
+	gboolean in_word = FALSE;
+
+	for (const char *p = line; *p != '\0'; p++) {
+		gboolean space = *p == ' ' || *p == '\t';
+
+		if (!space && !in_word)
+			n++;
+		in_word = !space;
+	}
+	return n;
+}
+
+/* Does a line end its block (given the next line)?  A short line does when
+ * the next is capitalised and the short one ends a sentence or clause or
+ * has a few words only (a greeting, a name, a heading). */
 static gboolean
 ends_block(const char *line, const char *next)
 {
@@ -97,7 +116,8 @@ ends_block(const char *line, const char *next)
 		return TRUE;
 	if (bullet_len(next) > 0 || *next == '\0')
 		return TRUE;
-	if (g_utf8_strlen(line, -1) < SHORT_LINE && starts_capitalised(next))
+	if (g_utf8_strlen(line, -1) < SHORT_LINE && starts_capitalised(next) &&
+	    (strchr(".!?,;", line[n - 1]) != NULL || word_count(line) <= 4))
 		return TRUE;
 	return FALSE;
 }
