@@ -87,6 +87,9 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 		const imap_uid_size *batch = &g_array_index(uids, imap_uid_size, off);
 		GPtrArray *msgs = NULL;
 
+		log_debug("%s: %s: fetching UIDs %u to %u (%u messages)",
+			imap_where(scan->imap), folder->name, batch[0].uid,
+			batch[n - 1].uid, n);
 		status = imap_fetch(scan->imap, batch, n, &msgs, NULL, errstr);
 		if (status != KITH_OK)
 			goto out;

@@ -8,6 +8,7 @@
 #   dovecot_start            make certificates, config, passwd file; start;
 #                            wait until IMAP answers (stopped on exit)
 #   dovecot_stop             stop the instance (SIGTERM to the master)
+#   dovecot_restart          stop and start again, keeping the ports
 #   dovecot_use_cert KIND    serve another certificate and reload:
 #                            good       localhost/127.0.0.1 by the test CA
 #                            otherhost  mail.example.org by the test CA
@@ -320,7 +321,12 @@ dovecot_start() {
 	fi
 	_try=0
 	while [ "$_try" -lt 5 ]; do
-		_dovecot_pick_ports "$_try"
+		# A restart keeps its ports while they are free.
+		if [ "$_try" -gt 0 ] || [ -z "$DOVECOT_IMAP_PORT" ] ||
+		   ! _dovecot_port_free "$DOVECOT_IMAP_PORT" ||
+		   ! _dovecot_port_free "$DOVECOT_IMAPS_PORT"; then
+			_dovecot_pick_ports "$_try"
+		fi
 		_dovecot_config
 		_dovecot_dirs
 		if PATH="/usr/sbin:$PATH" dovecot -c "$DOVECOT_DIR/dovecot.conf" \
@@ -348,6 +354,13 @@ dovecot_stop() {
 		sleep 0.1; _i=$((_i + 1))
 	done
 	_dovecot_pid=""
+}
+
+# dovecot_restart: stop and start again on the same ports (when free),
+# e.g. after changing files under the Maildir behind Dovecot's back.
+dovecot_restart() {
+	dovecot_stop
+	dovecot_start
 }
 
 # dovecot_use_cert KIND: serve $DOVECOT_DIR/tls/KIND.crt from now on.

@@ -1,0 +1,261 @@
+#!/bin/sh
+# imap.sh - `kith scan` of IMAP accounts against a private Dovecot:
+# complete and incremental scans, UIDVALIDITY changes, read-only access,
+# IMAPS and STARTTLS with certificate checks before LOGIN, wrong passwords,
+# an interrupted 2,500-message scan, and no password leaking anywhere.
+. "$(dirname "$0")/../lib/testlib.sh"
+. "$KITH_TOP/tests/lib/dovecot.sh"
+
+# A private copy of the binaries (kith finds kith-core beside itself), so a
+# rebuild of the tree during this long test cannot swap them mid-way.
+mkdir -p "$T/bin"
+cp "$KITH" "$(dirname "$KITH")/kith-core" "$T/bin/" || { fail "copy kith"; exit 1; }
+KITH="$T/bin/kith"
+
+OUT="$T/out"                      # every output of kith, for the leak check
+mkdir -p "$OUT"
+NOW="2026-03-10 09:00"
+DB="$XDG_DATA_HOME/kith/kith.db"
+CONF="$XDG_CONFIG_HOME/kith/config"
+run=0
+
+# k NAME ARGS...: runs kith, output in $OUT/NAME, exit code in $rc.
+k() {
+	_name=$1; shift
+	"$KITH" --now "$NOW" "$@" >"$OUT/$_name" 2>&1
+	rc=$?
+	run=$((run + 1))
+}
+
+# account NAME KEY=VALUE...: an [account NAME] section for alice.
+account() {
+	_n=$1; shift
+	printf '\n[account %s]\ntype = imap\nhost = 127.0.0.1\nuser = %s\n' \
+		"$_n" "$DOVECOT_USER"
+	for _kv in "$@"; do
+		printf '%s = %s\n' "${_kv%%=*}" "${_kv#*=}"
+	done
+}
+
+write_config() {
+	mkdir -p "$XDG_CONFIG_HOME/kith"
+	{
+		printf '[identity]\naddresses = alice@example.com\n'
+		account test tls=imaps "port=$DOVECOT_IMAPS_PORT" "password=$DOVECOT_PASS" \
+			"cafile=$DOVECOT_CA"
+		account st tls=starttls "port=$DOVECOT_IMAP_PORT" "password=$DOVECOT_PASS" \
+			"cafile=$DOVECOT_CA"
+		account byname host=localhost tls=imaps "port=$DOVECOT_IMAPS_PORT" \
+			"passcmd=cat $DOVECOT_DIR/password" "cafile=$DOVECOT_CA"
+		account plainauth tls=imaps auth=plain "port=$DOVECOT_IMAPS_PORT" \
+			"password=$DOVECOT_PASS" "cafile=$DOVECOT_CA"
+		account oauth tls=imaps auth=xoauth2 "port=$DOVECOT_IMAPS_PORT" \
+			"password=$DOVECOT_PASS" "cafile=$DOVECOT_CA"
+		account clear tls=none "port=$DOVECOT_IMAP_PORT" "password=$DOVECOT_PASS"
+		account systrust tls=imaps "port=$DOVECOT_IMAPS_PORT" "password=$DOVECOT_PASS"
+		account pinned tls=imaps "port=$DOVECOT_IMAPS_PORT" "password=$DOVECOT_PASS" \
+			"fingerprint=$(dovecot_fingerprint selfsigned)"
+		account noverify tls=imaps "port=$DOVECOT_IMAPS_PORT" "password=$DOVECOT_PASS" \
+			tls_verify=no
+		account wrongpw tls=imaps "port=$DOVECOT_IMAPS_PORT" password=not-her-password \
+			"cafile=$DOVECOT_CA"
+		account all tls=imaps "port=$DOVECOT_IMAPS_PORT" "password=$DOVECOT_PASS" \
+			"cafile=$DOVECOT_CA" "folders=*"
+		printf '\n[account big]\ntype = imap\nhost = 127.0.0.1\nuser = bob\n'
+		printf 'tls = imaps\nport = %s\npasscmd = printf bob-secret\ncafile = %s\n' \
+			"$DOVECOT_IMAPS_PORT" "$DOVECOT_CA"
+	} >"$CONF"
+	chmod 600 "$CONF"
+}
+
+count() { sqlite3 -batch -noheader "${2:-$DB}" "$1"; }
+logins() { dovecot_log_count "Login: user=<$1>"; }
+auth_attempts() { dovecot_log_count "auth failed\|Authentication failed\|Login: user="; }
+
+# A store's content, without row ids or times of recording.
+dump() {
+	sqlite3 -batch -noheader "$1" "
+		SELECT message_id, synthesized, date, tz_offset, direction, from_addr,
+			subject, automated, in_reply_to, attachments, size
+		FROM messages ORDER BY message_id;
+		SELECT m.message_id, i.direction, i.date,
+			(SELECT min(addr) FROM addresses a WHERE a.contact_id = i.contact_id)
+		FROM interactions i JOIN messages m ON m.id = i.message
+		ORDER BY 1, 4;"
+}
+
+# --- set up ------------------------------------------------------------------
+dovecot_fill alice INBOX 40 inbox
+dovecot_fill alice Sent 5 sent
+dovecot_fill bob INBOX 2500 bulk
+if ! dovecot_start; then
+	fail "dovecot starts"
+	exit 1
+fi
+write_config
+dovecot_set_flags INBOX 1:3 '\Seen'
+dovecot_set_flags INBOX 5,7 '\Flagged'
+dovecot_set_flags Sent 1 '\Answered'
+dovecot_flags INBOX >"$T/flags.inbox.before"
+dovecot_flags Sent >"$T/flags.sent.before"
+
+# --- a full scan, then an incremental one -------------------------------------
+k scan1 -v scan test
+eq "full scan exits 0" 0 "$rc"
+eq "full scan records every message" 45 "$(count 'SELECT count(*) FROM messages')"
+eq "Sent folder found by \\Sent and its mail is mine" 5 \
+	"$(count "SELECT count(*) FROM messages WHERE message_id LIKE 'sent-%' AND direction = 1")"
+eq "received mail is received" 40 \
+	"$(count "SELECT count(*) FROM messages WHERE message_id LIKE 'inbox-%' AND direction = 0")"
+ok "full scan makes interactions" \
+	test "$(count 'SELECT count(*) FROM interactions')" -gt 0
+eq "scan state keeps the last UID of INBOX" 40 \
+	"$(count "SELECT last_uid FROM scan_state WHERE folder = 'INBOX'")"
+
+k scan2 -v scan test
+eq "second scan exits 0" 0 "$rc"
+ok "second scan fetches nothing new" grep -q 'scan: 0 seen' "$OUT/scan2"
+eq "second scan adds nothing" 45 "$(count 'SELECT count(*) FROM messages')"
+
+printf 'From: Carol <carol@example.org>\nTo: alice@example.com\nSubject: new one\nMessage-ID: <fresh-1@kith.test>\nDate: Tue, 3 Mar 2026 10:00:00 +0000\n\nCan we meet on Thursday?\n' |
+	dovecot_deliver alice
+k scan3 -v scan test
+eq "new mail: scan exits 0" 0 "$rc"
+ok "new mail is the only message fetched" grep -q 'scan: 1 seen, 1 new' "$OUT/scan3"
+eq "new mail is recorded" 1 \
+	"$(count "SELECT count(*) FROM messages WHERE message_id = 'fresh-1@kith.test'")"
+
+# --- read-only: no flag changed -----------------------------------------------
+dovecot_flags INBOX >"$T/flags.inbox.after"
+dovecot_flags Sent >"$T/flags.sent.after"
+# The delivered message is new since the "before" snapshot.
+grep -v "^41\( \|$\)" "$T/flags.inbox.after" >"$T/flags.inbox.after.old"
+ok "INBOX flags unchanged by scanning" cmp -s "$T/flags.inbox.before" "$T/flags.inbox.after.old"
+ok "Sent flags unchanged by scanning" cmp -s "$T/flags.sent.before" "$T/flags.sent.after"
+eq "unseen messages stay unseen" 37 "$(grep -cv 'Seen' "$T/flags.inbox.after.old")"
+
+# --- UIDVALIDITY change --------------------------------------------------------
+old_uv=$(count "SELECT uidvalidity FROM scan_state WHERE folder = 'INBOX'")
+dovecot_stop
+inbox_dir=$(dovecot_maildir alice INBOX)
+rm -f "$inbox_dir"/dovecot-uidlist "$inbox_dir"/dovecot.index* \
+	"$inbox_dir"/dovecot-uidvalidity*
+sleep 1   # a new UIDVALIDITY is a timestamp
+dovecot_start || fail "dovecot restarts"
+write_config
+k scan4 -v scan test
+eq "scan after UIDVALIDITY change exits 0" 0 "$rc"
+new_uv=$(count "SELECT uidvalidity FROM scan_state WHERE folder = 'INBOX'")
+ok "UIDVALIDITY changed on the server" test "$old_uv" != "$new_uv"
+ok "changed UIDVALIDITY rescans the folder" grep -q 'scan: 41 seen, 0 new' "$OUT/scan4"
+eq "changed UIDVALIDITY makes no duplicates" 46 "$(count 'SELECT count(*) FROM messages')"
+
+# --- TLS modes, authentication mechanisms ----------------------------------------
+k starttls --db "$T/st.db" scan st
+eq "STARTTLS with cafile succeeds" "0 46" "$rc $(count 'SELECT count(*) FROM messages' "$T/st.db")"
+k byname --db "$T/byname.db" scan byname
+eq "IMAPS to localhost with passcmd succeeds" "0 46" \
+	"$rc $(count 'SELECT count(*) FROM messages' "$T/byname.db")"
+k plainauth --db "$T/plain.db" scan plainauth
+eq "AUTHENTICATE PLAIN succeeds" 0 "$rc"
+k oauth --db "$T/oauth.db" scan oauth
+eq "XOAUTH2 succeeds" 0 "$rc"
+k clear --db "$T/clear.db" scan clear
+eq "tls = none on 127.0.0.1 succeeds" 0 "$rc"
+k all --db "$T/all.db" scan all
+eq "folders = * scans every folder" "0 5" \
+	"$rc $(count 'SELECT count(DISTINCT folder) FROM scan_state' "$T/all.db")"
+eq "folders = * records all mail" 46 "$(count 'SELECT count(*) FROM messages' "$T/all.db")"
+
+# --- certificates refused before LOGIN -------------------------------------------
+before=$(auth_attempts)
+k systrust --db "$T/x.db" scan systrust
+eq "test CA unknown to the system store: exit 76" 76 "$rc"
+ok "system store refusal names the unknown CA" grep -q 'unknown authority' "$OUT/systrust"
+
+dovecot_use_cert otherhost
+k otherhost --db "$T/x.db" scan test
+eq "certificate for another host: exit 76" 76 "$rc"
+ok "wrong host name is explained" \
+	grep -q 'certificate is for mail.example.org, not 127.0.0.1' "$OUT/otherhost"
+ok "refusal points to cafile, fingerprint and tls_verify" \
+	grep -q 'cafile.*fingerprint.*tls_verify = no' "$OUT/otherhost"
+k otherhost-st --db "$T/x.db" scan st
+eq "certificate for another host over STARTTLS: exit 76" 76 "$rc"
+
+dovecot_use_cert unknownca
+k unknownca --db "$T/x.db" scan test
+eq "certificate from an unknown CA: exit 76" 76 "$rc"
+ok "unknown CA is explained" grep -q 'unknown authority' "$OUT/unknownca"
+k unknownca-st --db "$T/x.db" scan st
+eq "unknown CA over STARTTLS: exit 76" 76 "$rc"
+
+dovecot_use_cert expired
+k expired --db "$T/x.db" scan test
+eq "expired certificate: exit 76" 76 "$rc"
+ok "expired certificate is explained" grep -q 'expired' "$OUT/expired"
+
+eq "no login attempt reached Dovecot with a bad certificate" "$before" "$(auth_attempts)"
+ok "Dovecot saw TLS sessions end without authentication" \
+	test "$(dovecot_log_count 'no auth attempts')" -gt 0
+eq "refused certificates stored nothing" 0 \
+	"$(count 'SELECT count(*) FROM messages' "$T/x.db" 2>/dev/null || echo 0)"
+
+dovecot_use_cert selfsigned
+k pinned --db "$T/pinned.db" scan pinned
+eq "pinned fingerprint accepts a self-signed certificate" 0 "$rc"
+k pinned-wrong --db "$T/x.db" scan test
+eq "self-signed certificate without a pin: exit 76" 76 "$rc"
+ok "self-signed certificate is explained" grep -q 'self-signed' "$OUT/pinned-wrong"
+k noverify --db "$T/noverify.db" scan noverify
+eq "tls_verify = no connects" 0 "$rc"
+ok "tls_verify = no warns" grep -q 'not verifying' "$OUT/noverify"
+dovecot_use_cert good
+
+# --- wrong password --------------------------------------------------------------
+k wrongpw --db "$T/x.db" scan wrongpw
+eq "wrong password: exit 77" 77 "$rc"
+ok "wrong password is explained" \
+	grep -q 'authentication failed for alice at 127.0.0.1' "$OUT/wrongpw"
+
+# --- 2,500 messages: batches, and a scan killed mid-way ----------------------------
+k big -vv --db "$T/clean.db" scan big
+eq "2,500-message scan exits 0" 0 "$rc"
+eq "2,500-message scan records them all" 2500 \
+	"$(count 'SELECT count(*) FROM messages' "$T/clean.db")"
+eq "2,500 messages are fetched in 25 batches" 25 \
+	"$(grep -c 'fetching UIDs .* (100 messages)' "$OUT/big")"
+
+"$KITH" --now "$NOW" --db "$T/killed.db" scan big >"$OUT/killed" 2>&1 &
+pid=$!
+n=0 i=0
+while [ "$i" -lt 400 ]; do
+	n=$(count 'SELECT count(*) FROM messages' "$T/killed.db" 2>/dev/null || echo 0)
+	[ "${n:-0}" -ge 300 ] && break
+	i=$((i + 1))
+	sleep 0.02
+done
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+n=$(count 'SELECT count(*) FROM messages' "$T/killed.db")
+last=$(count "SELECT last_uid FROM scan_state WHERE folder = 'INBOX'" "$T/killed.db")
+ok "scan was killed part-way ($n of 2500 stored)" test "$n" -lt 2500
+eq "killed scan committed whole batches with their state" "$n" "${last:-0}"
+k resumed -v --db "$T/killed.db" scan big
+eq "rerun after kill -9 exits 0" 0 "$rc"
+ok "rerun fetches only what was not stored" \
+	grep -q "scan: $((2500 - n)) seen, $((2500 - n)) new" "$OUT/resumed"
+dump "$T/clean.db" >"$T/clean.dump"
+dump "$T/killed.db" >"$T/killed.dump"
+ok "killed and resumed store equals one clean run" cmp -s "$T/clean.dump" "$T/killed.dump"
+ok "store dump is not empty" test -s "$T/clean.dump"
+
+# --- the password is nowhere ---------------------------------------------------------
+leak=""
+for f in "$OUT"/* "$XDG_DATA_HOME"/kith/* "$T"/*.db*; do
+	[ -f "$f" ] || continue
+	if grep -a -q -F "$DOVECOT_PASS" "$f" || grep -a -q -F bob-secret "$f"; then
+		leak="$leak $(basename "$f")"
+	fi
+done
+eq "no password in any output or store ($run runs)" "" "$leak"
