@@ -1,0 +1,176 @@
+/* test_core.c - sanitising, the output formats, the spool, exit codes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "kith.h"
+#include "output.h"
+#include "safe.h"
+#include "spool.h"
+
+static void
+test_safe_terminal(void **state)
+{
+	char *s;
+
+	s = safe_terminal("a\x1b[31mred\r\nb\tc\xe2\x80\xae" "evil", 0);
+	assert_string_equal(s, "a[31mred  b cevil");
+	g_free(s);
+	s = safe_terminal("caf\xe9", 0);        /* invalid UTF-8 */
+	assert_string_equal(s, "caf\xef\xbf\xbd");
+	g_free(s);
+	s = safe_terminal("abcdef", 3);
+	assert_string_equal(s, "abc...");
+	g_free(s);
+	s = safe_terminal(NULL, 0);
+	assert_string_equal(s, "");
+	g_free(s);
+}
+
+static void
+test_safe_html_header_json(void **state)
+{
+	char *s;
+
+	s = safe_html("<script>alert('x')</script> & \"q\"", 0);
+	assert_string_equal(s, "&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; &quot;q&quot;");
+	g_free(s);
+	s = safe_header("  Ann\r\nBcc: victim@example.org  ", 0);
+	assert_null(strchr(s, '\n'));
+	assert_null(strchr(s, '\r'));
+	assert_string_equal(s, "Ann  Bcc: victim@example.org");
+	g_free(s);
+	s = safe_json("a\"b\\c\nd\x01\xe2\x80\xae");
+	assert_string_equal(s, "a\\\"b\\\\c\\nd\\u0001\\u202e");
+	g_free(s);
+}
+
+static char *
+render(output_format fmt)
+{
+	static const char *const cols[] = { "name", "#count", NULL };
+	const char *r1[] = { "Ann\tLee", "3" };
+	const char *r2[] = { NULL, "x" };
+	output_table *t = output_table_new(fmt, cols);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	output_table_add(t, r1);
+	output_table_add(t, r2);
+	output_table_print(t, fp, 0);
+	fclose(fp);
+	output_table_free(t);
+	return buf;
+}
+
+static void
+test_output_formats(void **state)
+{
+	char *s;
+
+	s = render(FORMAT_TSV);
+	assert_string_equal(s, "name\tcount\nAnn Lee\t3\n-\tx\n");
+	free(s);
+	s = render(FORMAT_JSON);
+	assert_string_equal(s, "[\n {\"name\": \"Ann\\tLee\", \"count\": 3},\n"
+		" {\"name\": null, \"count\": null}\n]\n");
+	free(s);
+	s = render(FORMAT_TEXT);
+	assert_string_equal(s, "name     count\nAnn Lee  3\n-        x\n");
+	free(s);
+}
+
+static void
+test_spool(void **state)
+{
+	char *dir = g_dir_make_tmp("kith-spool-XXXXXX", NULL);
+	char *spool = g_build_filename(dir, "s", NULL);
+	char *path = NULL, *data = NULL, *err = NULL;
+	gsize len = 0;
+	struct stat st;
+	GPtrArray *files;
+	int lock, lock2;
+
+	assert_int_equal(spool_write(spool, "abc\0def", 7, SPOOL_SENT, &path, &err), KITH_OK);
+	assert_true(g_file_get_contents(path, &data, &len, NULL));
+	assert_int_equal(len, 7);
+	assert_memory_equal(data, "abc\0def", 7);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(spool, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(spool_file_flags(path), SPOOL_SENT);
+	files = spool_list(spool);
+	assert_int_equal(files->len, 1);
+	assert_string_equal(g_ptr_array_index(files, 0), path);
+	g_ptr_array_unref(files);
+	/* one drainer at a time */
+	lock = spool_lock_try(spool);
+	assert_true(lock >= 0);
+	lock2 = spool_lock_try(spool);
+	assert_int_equal(lock2, -1);
+	spool_unlock(lock);
+	lock2 = spool_lock_try(spool);
+	assert_true(lock2 >= 0);
+	spool_unlock(lock2);
+	assert_int_equal(spool_set_aside(spool, path, &err), KITH_OK);
+	files = spool_list(spool);
+	assert_int_equal(files->len, 0);
+	g_ptr_array_unref(files);
+	/* an unwritable spool is an error with a message */
+	assert_int_equal(spool_write("/proc/kith-spool", "x", 1, 0, NULL, &err), KITH_E_CANTCREAT);
+	assert_non_null(strstr(err, "/proc/kith-spool"));
+	g_free(err);
+	g_free(data);
+	g_free(path);
+	{
+		char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+
+		assert_int_equal(system(cmd), 0);
+		g_free(cmd);
+	}
+	g_free(spool);
+	g_free(dir);
+}
+
+static void
+test_exit_codes(void **state)
+{
+	char *err = NULL;
+
+	assert_int_equal(kith_exit_code(KITH_OK), 0);
+	assert_int_equal(kith_exit_code(KITH_E_USAGE), EX_USAGE);
+	assert_int_equal(kith_exit_code(KITH_E_TEMPFAIL), EX_TEMPFAIL);
+	assert_int_equal(kith_exit_code(KITH_E_NOPERM), EX_NOPERM);
+	assert_int_equal(kith_exit_code(KITH_E_PROTOCOL), EX_PROTOCOL);
+	assert_int_equal(kith_exit_code(KITH_E_CONFIG), EX_CONFIG);
+	assert_int_equal(kith_fail(&err, KITH_E_IO, "disk %d", 1), KITH_E_IO);
+	assert_string_equal(err, "disk 1");
+	assert_int_equal(kith_fail(&err, KITH_E_IO, "again"), KITH_E_IO);
+	assert_string_equal(err, "again");
+	assert_int_equal(kith_fail(NULL, KITH_E_DATA, "ignored"), KITH_E_DATA);
+	g_free(err);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_safe_terminal),
+		cmocka_unit_test(test_safe_html_header_json),
+		cmocka_unit_test(test_output_formats),
+		cmocka_unit_test(test_spool),
+		cmocka_unit_test(test_exit_codes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
