@@ -80,6 +80,7 @@ config_new_defaults(void)
 	for (int i = 0; i < ROLE_COUNT; i++)
 		cfg->role_cadence[i] = role_default_cadence[i];
 	cfg->sendmail = g_strdup("/usr/sbin/sendmail -t -i");
+	cfg->sendmail_command = g_strdup("/usr/sbin/sendmail");
 	cfg->now = g_date_time_new_now_local();
 	return cfg;
 }
@@ -100,6 +101,7 @@ config_free(kith_config *cfg)
 	g_free(cfg->digest_from);
 	g_free(cfg->digest_to);
 	g_free(cfg->sendmail);
+	g_free(cfg->sendmail_command);
 	if (cfg->now != NULL)
 		g_date_time_unref(cfg->now);
 	g_free(cfg);
@@ -451,6 +453,26 @@ read_digest(reader *r, kith_config *cfg)
 	}
 }
 
+static void
+read_sendmail(reader *r, kith_config *cfg)
+{
+	static const char *const known[] = { "command", NULL };
+	char *v;
+
+	if (!g_key_file_has_group(r->kf, "sendmail"))
+		return;
+	warn_unknown_keys(r, "sendmail", known);
+	if ((v = read_string(r, "sendmail", "command")) != NULL) {
+		if (*v == '\0') {
+			reader_error(r, "sendmail", "command", "empty");
+			g_free(v);
+			return;
+		}
+		g_free(cfg->sendmail_command);
+		cfg->sendmail_command = v;
+	}
+}
+
 static gboolean
 host_is_loopback(const char *host)
 {
@@ -569,7 +591,8 @@ static kith_status
 config_read_file(kith_config *cfg, const char *path, char **errstr)
 {
 	static const char *const groups[] = {
-		"identity", "store", "detect", "remind", "cadence", "digest", NULL,
+		"identity", "store", "detect", "remind", "cadence", "digest",
+		"sendmail", NULL,
 	};
 	reader r = { g_key_file_new(), path, NULL };
 	GError *gerr = NULL;
@@ -600,6 +623,7 @@ config_read_file(kith_config *cfg, const char *path, char **errstr)
 	read_detect(&r, cfg);
 	read_remind(&r, cfg);
 	read_digest(&r, cfg);
+	read_sendmail(&r, cfg);
 	if (r.err != NULL) {
 		status = kith_fail(errstr, KITH_E_CONFIG, "%s", r.err);
 		goto out;

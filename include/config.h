@@ -82,6 +82,11 @@ typedef struct {
 	char *digest_to;
 	char *sendmail;           /* default "/usr/sbin/sendmail -t -i" */
 
+	/* [sendmail] */
+	char *sendmail_command;   /* the real sendmail behind `kith sendmail`
+	                             (argv-split, no shell); default
+	                             "/usr/sbin/sendmail" */
+
 	/* run time */
 	GDateTime *now;           /* --now, else the current local time */
 	int verbosity;            /* -1 quiet .. 2 debug */
