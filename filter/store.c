@@ -123,6 +123,10 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (source, key)) WITHOUT ROWID;"
 	"CREATE TABLE tombstones (hash TEXT PRIMARY KEY, date INTEGER NOT NULL)"
 	"  WITHOUT ROWID;",
+	/* 2: the digests kith made (Message-ID, when), so a reply to one can be
+	 * recognised and its commands applied (control.c). */
+	"CREATE TABLE digests (message_id TEXT PRIMARY KEY, date INTEGER NOT NULL)"
+	"  WITHOUT ROWID;",
 };
 
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
