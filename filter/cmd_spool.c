@@ -29,8 +29,14 @@ cmd_spool(kith_config *cfg, int argc, char **argv, char **errstr)
 	kith_status status;
 	guint n = 0;
 	const char *action;
+	gboolean if_idle = FALSE;
+	GOptionEntry entries[] = {
+		{ "if-idle", 0, 0, G_OPTION_ARG_NONE, &if_idle,
+		  "drain: return at once if another process is draining", NULL },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
 
-	status = cmd_parse_options(&argc, &argv, NULL, "[list|drain]",
+	status = cmd_parse_options(&argc, &argv, entries, "[list|drain]",
 		"List the messages waiting in the spool, or record them now.", errstr);
 	if (status != KITH_OK)
 		return status;
@@ -45,7 +51,7 @@ cmd_spool(kith_config *cfg, int argc, char **argv, char **errstr)
 	status = store_open(cfg->db_path, &store, errstr);
 	if (status != KITH_OK)
 		return status;
-	status = drain_spool(cfg, store, &n, errstr);
+	status = drain_spool(cfg, store, !if_idle, &n, errstr);
 	if (status == KITH_OK)
 		log_info("recorded %u spooled message%s", n, n == 1 ? "" : "s");
 	store_close(store);

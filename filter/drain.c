@@ -6,6 +6,9 @@
 #include "log.h"
 #include "spool.h"
 
+/* How long a command waits for another process's drain to finish. */
+#define DRAIN_WAIT_MS 30000
+
 /* Ingests one spool file; the file goes only after its commit. */
 static kith_status
 drain_file(const kith_config *cfg, kith_ingest *ing, const char *path,
@@ -80,7 +83,8 @@ spool_has_new(const kith_config *cfg, GHashTable *tried)
 }
 
 kith_status
-drain_spool(const kith_config *cfg, kith_store *store, guint *count, char **errstr)
+drain_spool(const kith_config *cfg, kith_store *store, gboolean wait,
+	guint *count, char **errstr)
 {
 	kith_ingest *ing = NULL;
 	kith_status status = KITH_OK;
@@ -91,7 +95,8 @@ drain_spool(const kith_config *cfg, kith_store *store, guint *count, char **errs
 	if (!g_file_test(cfg->spool_dir, G_FILE_TEST_IS_DIR))
 		goto out;
 	for (;;) {
-		lock = spool_lock_try(cfg->spool_dir);
+		lock = wait ? spool_lock_wait(cfg->spool_dir, DRAIN_WAIT_MS) :
+			spool_lock_try(cfg->spool_dir);
 		if (lock < 0)
 			break;   /* another process is draining: it will get them */
 		if (ing == NULL)
@@ -127,7 +132,7 @@ drain_open_store(const kith_config *cfg, kith_store **out, char **errstr)
 		return status;
 	/* A spool that cannot be drained now is not this command's failure:
 	 * the messages stay queued for the next run. */
-	if (drain_spool(cfg, store, &n, &err) != KITH_OK) {
+	if (drain_spool(cfg, store, TRUE, &n, &err) != KITH_OK) {
 		log_warn("spool not drained: %s", err);
 		g_free(err);
 	} else if (n > 0) {

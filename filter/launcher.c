@@ -82,6 +82,7 @@ spawn_drainer(const global_options *opts, const char *spool_dir)
 	}
 	g_ptr_array_add(args, "spool");
 	g_ptr_array_add(args, "drain");
+	g_ptr_array_add(args, "--if-idle");
 	g_ptr_array_add(args, NULL);
 
 	pid = fork();

@@ -136,6 +136,21 @@ spool_lock_try(const char *spool_dir)
 	return fd;
 }
 
+int
+spool_lock_wait(const char *spool_dir, int timeout_ms)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	int fd;
+
+	/* Polled rather than a blocking flock, so the wait is bounded. */
+	while ((fd = spool_lock_try(spool_dir)) < 0) {
+		if (g_get_monotonic_time() >= deadline)
+			return -1;
+		g_usleep(5000);
+	}
+	return fd;
+}
+
 void
 spool_unlock(int lock_fd)
 {

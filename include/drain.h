@@ -21,8 +21,11 @@ kith_status drain_open_store(const kith_config *cfg, kith_store **out,
 	char **errstr);
 
 /* Drains the spool into an open store until it is empty; *count (may be
- * NULL) gets the number of files ingested. */
+ * NULL) gets the number of files ingested.  With `wait`, a drain already
+ * under way in another process is waited for (so what follows reads a
+ * store that has every delivered message); without, it is left to finish
+ * on its own and this returns at once. */
 kith_status drain_spool(const kith_config *cfg, kith_store *store,
-	guint *count, char **errstr);
+	gboolean wait, guint *count, char **errstr);
 
 #endif

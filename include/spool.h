@@ -25,6 +25,9 @@ kith_status spool_write(const char *spool_dir, const char *data, gsize len,
  * another process holds it or it cannot be made. */
 int spool_lock_try(const char *spool_dir);
 void spool_unlock(int lock_fd);
+/* Takes the drain lock, waiting up to `timeout_ms` for another drainer to
+ * finish; -1 on timeout or error. */
+int spool_lock_wait(const char *spool_dir, int timeout_ms);
 
 /* Paths of the messages waiting in new/, oldest first (new array of char*). */
 GPtrArray *spool_list(const char *spool_dir);

@@ -48,7 +48,7 @@ ok "filter recipe: the sender is a contact" sh -c "'$KITH' --db '$DB' contacts -
 bad=0 n=0
 for f in "$DATA"/*.eml "$DATA"/threads/*/*.eml; do
 	n=$((n + 1))
-	if ! K filter --pass <"$f" >"$T/out" 2>"$T/err"; then bad=$((bad + 1)); echo "exit: $f"; continue; fi
+	if ! K filter --pass <"$f" >"$T/out" 2>"$T/err"; then bad=$((bad + 1)); echo "exit $?: $f: $(cat "$T/err")"; continue; fi
 	cmp -s "$f" "$T/out" || { bad=$((bad + 1)); echo "changed: $f"; }
 done
 eq "--pass: $n tests/data messages byte-identical, exit 0" 0 "$bad"
@@ -56,7 +56,7 @@ if have_shared; then
 	bad=0 n=0
 	for f in $(find "$SHARED/mail-corpus" -type f ! -path '*/LICENSES/*' ! -name '*.tsv'); do
 		n=$((n + 1))
-		if ! K filter --pass <"$f" >"$T/out" 2>"$T/err"; then bad=$((bad + 1)); echo "exit: $f"; continue; fi
+		if ! K filter --pass <"$f" >"$T/out" 2>"$T/err"; then bad=$((bad + 1)); echo "exit $?: $f: $(cat "$T/err")"; continue; fi
 		cmp -s "$f" "$T/out" || { bad=$((bad + 1)); echo "changed: $f"; }
 	done
 	eq "--pass: $n shared corpus files byte-identical, exit 0" 0 "$bad"
