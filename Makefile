@@ -56,7 +56,7 @@ KITH_BIN = kith
 endif
 
 .PHONY: all build deps deps-test check unit integration demo install uninstall \
-	clean asan eval bench fuzz
+	clean asan eval bench fuzz valgrind
 all: deps
 	@$(MAKE) --no-print-directory build
 
@@ -95,7 +95,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkith.a $(BUILD)/libpending.a $(HEAD
 BUILD_DEBS = gcc make pkg-config libglib2.0-dev libgmime-3.0-dev libetpan-dev \
 	libsqlite3-dev libpcre2-dev libcmocka-dev libxml2-dev libgnutls28-dev
 TEST_DEBS  = dovecot-imapd dovecot-sieve procmail maildrop openssl curl \
-	khard python3-icalendar python3 sqlite3
+	khard python3-icalendar python3 sqlite3 man-db
 deps:
 	@sh tests/lib/deps.sh $(BUILD_DEBS)
 deps-test:
@@ -109,6 +109,16 @@ check: deps-test
 
 asan:
 	@$(MAKE) --no-print-directory SANITIZE=1 check
+
+# The tests again with every kith process under valgrind memcheck
+# (tests/lib/valgrind.sh; suppressions in tests/lib/valgrind.supp).
+valgrind: deps-test
+	@$(MAKE) --no-print-directory build
+	@KITH_VALGRIND=1 KITH=$(abspath $(KITH_BIN)) BUILD=$(abspath $(BUILD)) sh tests/run.sh $(TESTS)
+
+# libFuzzer harnesses (fuzz/), each run for FUZZ_SECONDS; see fuzz/run.sh.
+fuzz:
+	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) sh fuzz/run.sh
 
 # --- the README's demo -------------------------------------------------------
 demo: all
