@@ -55,18 +55,25 @@ else
 KITH_BIN = kith
 endif
 
-.PHONY: all build deps deps-test check unit integration demo install uninstall \
+.PHONY: FORCE all build deps deps-test check unit integration demo install uninstall \
 	clean asan eval bench fuzz valgrind
 all: deps
 	@$(MAKE) --no-print-directory build
 
 build: $(KITH_BIN) $(dir $(KITH_BIN))kith-core $(UNIT_BINS)
 
-$(BUILD)/core/%.o: filter/%.c $(HEADERS)
+# The install paths are compiled in: rebuild when they change.
+$(BUILD)/paths.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(LIBEXECDIR) $(DATADIR) $(SANFLAGS) $(EXTRA_CFLAGS)' | cmp -s - $@ || \
+		echo '$(LIBEXECDIR) $(DATADIR) $(SANFLAGS) $(EXTRA_CFLAGS)' >$@
+FORCE:
+
+$(BUILD)/core/%.o: filter/%.c $(HEADERS) $(BUILD)/paths.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_CORE) -c $< -o $@
 
-$(BUILD)/launcher/%.o: filter/%.c $(HEADERS)
+$(BUILD)/launcher/%.o: filter/%.c $(HEADERS) $(BUILD)/paths.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_LAUNCHER) -DKITH_LAUNCHER -c $< -o $@
 
