@@ -1213,6 +1213,17 @@ fetch_chunk(kith_imap *imap, const imap_uid_size *uids, guint n,
 
 	if (imap->s != NULL)
 		r = fetch_whole(imap, uids, n, got);
+	if (r == MAILIMAP_ERROR_STREAM) {
+		/* A dropped connection: try the batch once more on a new one. */
+		g_ptr_array_set_size(got, 0);
+		if (imap->s != NULL)
+			mailimap_free(imap->s);
+		imap->s = NULL;
+		st = reconnect(imap, errstr);
+		if (st != KITH_OK)
+			goto out;
+		r = fetch_whole(imap, uids, n, got);
+	}
 	if (r == MAILIMAP_NO_ERROR) {
 		st = take_and_refetch_missing(imap, uids, n, got, out, skipped, errstr);
 		goto out;

@@ -250,6 +250,22 @@ dump "$T/killed.db" >"$T/killed.dump"
 ok "killed and resumed store equals one clean run" cmp -s "$T/clean.dump" "$T/killed.dump"
 ok "store dump is not empty" test -s "$T/clean.dump"
 
+# A connection dropped by the server mid-scan is re-established.
+"$KITH" --now "$NOW" -v --db "$T/kicked.db" scan big >"$OUT/kicked" 2>&1 &
+pid=$!
+i=0
+while [ "$i" -lt 400 ]; do
+	n=$(count 'SELECT count(*) FROM messages' "$T/kicked.db" 2>/dev/null || echo 0)
+	[ "${n:-0}" -ge 300 ] && break
+	i=$((i + 1))
+	sleep 0.02
+done
+doveadm -c "$DOVECOT_DIR/dovecot.conf" kick bob >/dev/null 2>&1
+wait "$pid"
+eq "scan survives the server dropping the connection" "0 2500" \
+	"$? $(count 'SELECT count(*) FROM messages' "$T/kicked.db")"
+ok "dropped connection is re-established" grep -q 'reconnecting' "$OUT/kicked"
+
 # --- the password is nowhere ---------------------------------------------------------
 leak=""
 for f in "$OUT"/* "$XDG_DATA_HOME"/kith/* "$T"/*.db*; do
