@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "drain.h"
 #include "message.h"
+#include "remind.h"
 #include "safe.h"
 
 static void
@@ -88,6 +89,44 @@ print_items(kith_store *store, gint64 id, char **errstr)
 	return KITH_OK;
 }
 
+/* Give and take, and their needs: the notebook kept for helping them. */
+static kith_status
+print_needs(kith_store *store, gint64 id, char **errstr)
+{
+	sqlite3_stmt *st;
+	kith_status status;
+	remind_relation rel;
+	gboolean any = FALSE;
+
+	status = remind_relation_get(store, id, &rel, errstr);
+	if (status != KITH_OK)
+		return status;
+	printf("\nGive and take: gave %u, took %u; mail %u sent, %u received "
+		"(strength %.1f)\n", rel.gave, rel.took, rel.sent, rel.received,
+		rel.strength);
+	status = store_stmt(store, "SELECT e.date, e.sentence FROM events e "
+		"WHERE e.contact_id = ?1 AND e.kind = 'need' AND e.direction = 0 "
+		"UNION ALL SELECT i.created, i.sentence FROM items i "
+		"WHERE i.contact_id = ?1 AND i.owner = 'me' AND i.kind = 'request' "
+		"AND i.status IN ('open', 'snoozed') ORDER BY 1 DESC", &st, errstr);
+	if (status != KITH_OK)
+		return status;
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char *date = cmd_format_date(sqlite3_column_int64(st, 0));
+		char *text = safe_terminal((const char *)sqlite3_column_text(st, 1), 200);
+
+		if (!any)
+			printf("\nNeeds:\n");
+		any = TRUE;
+		printf("  %s  %s\n", date, text);
+		g_free(date);
+		g_free(text);
+	}
+	sqlite3_reset(st);
+	return KITH_OK;
+}
+
 static kith_status
 print_history(kith_store *store, gint64 id, char **errstr)
 {
@@ -148,6 +187,7 @@ cmd_show(kith_config *cfg, int argc, char **argv, char **errstr)
 	}
 	if ((status = print_header(store, id, errstr)) != KITH_OK ||
 	    (status = print_items(store, id, errstr)) != KITH_OK ||
+	    (status = print_needs(store, id, errstr)) != KITH_OK ||
 	    (status = print_history(store, id, errstr)) != KITH_OK)
 		goto out;
 out:

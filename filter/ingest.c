@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "automated.h"
+#include "control.h"
+#include "forget.h"
 #include "ingest.h"
 #include "items.h"
 #include "log.h"
@@ -167,7 +169,7 @@ ingest_message(kith_ingest *ing, const char *data, gsize len, unsigned flags,
 	kith_message *msg = NULL;
 	items_message im = { 0 };
 	items_result ir = { 0, 0 };
-	gboolean mine, is_new = FALSE;
+	gboolean mine, control, is_new = FALSE;
 	kith_status status;
 
 	ing->stats.seen++;
@@ -180,6 +182,17 @@ ingest_message(kith_ingest *ing, const char *data, gsize len, unsigned flags,
 	if (status != KITH_OK)
 		goto out;
 	mine = message_is_mine(ing, msg, flags);
+	/* Nothing of a forgotten person is recorded again. */
+	if (forget_screen_message(ing->store, ing->cfg, msg)) {
+		log_debug("from or only to a forgotten person: %s", msg->message_id);
+		goto out;
+	}
+	/* My commands by reply to a digest: recorded for dedup as
+	 * automated (no contacts, never a reply), applied once below. */
+	control = msg->automated == NULL &&
+		control_is_reply(ing->store, ing->cfg, msg, mine);
+	if (control)
+		msg->automated = g_strdup(CONTROL_REASON);
 	im.msg = msg;
 	im.dir = mine ? DIR_SENT : DIR_RECEIVED;
 	im.date = msg->date_valid ? msg->date : g_date_time_to_unix(ing->cfg->now);
@@ -193,6 +206,11 @@ ingest_message(kith_ingest *ing, const char *data, gsize len, unsigned flags,
 		goto out;
 	}
 	ing->stats.added++;
+	if (control) {
+		status = control_apply(ing->store, ing->cfg, msg, NULL, errstr);
+		if (status != KITH_OK)
+			goto out;
+	}
 	if (msg->automated != NULL) {
 		/* Kept for threads and dedup, but no contacts, no items, and
 		 * it never answers anything. */

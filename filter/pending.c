@@ -12,7 +12,6 @@
 		char **argv, char **errstr) \
 	{ return kith_fail(errstr, KITH_E_SOFTWARE, "%s: not available in this build", argv[0]); }
 
-PENDING(cmd_contact)
 PENDING(cmd_detect)
 PENDING(cmd_rules)
 
