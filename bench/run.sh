@@ -259,16 +259,18 @@ section_kith() {
 	fi
 }
 
-# latency_of NAME COMMAND...: sets NAME_med and NAME_p99 (ms)
+# latency_of NAME COMMAND...: sets NAME_med, NAME_p99 and NAME_cpu (the
+# command's own median CPU time), in ms
 latency_of() {
 	name=$1
 	shift
 	out=$("$BIN/latency" -n "$LAT_RUNS" -u -i "$ONE" -- "$@" 2>"$LOGS/latency-$name.err")
 	rc=$?
 	printf '%s\n' "$out" >"$LOGS/latency-$name.log"
-	med=$(printf '%s\n' "$out" | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p')
-	p99=$(printf '%s\n' "$out" | sed -n 's/.*p99_ms=\([0-9.]*\).*/\1/p')
-	eval "${name}_med=\$med; ${name}_p99=\$p99"
+	med=$(printf '%s\n' "$out" | sed -n 's/.* median_ms=\([0-9.]*\).*/\1/p')
+	p99=$(printf '%s\n' "$out" | sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p')
+	cpu=$(printf '%s\n' "$out" | sed -n 's/.*cpu_median_ms=\([0-9.]*\).*/\1/p')
+	eval "${name}_med=\$med; ${name}_p99=\$p99; ${name}_cpu=\$cpu"
 	return $rc
 }
 
@@ -283,6 +285,7 @@ section_latency() {
 		if ! latency_of filter "$KITH" --db "$db" --me "$ME" filter; then
 			filter_med=""
 			filter_p99=""
+			filter_cpu=""
 			kith_note="kith filter failed (see $LOGS/latency-filter.err)"
 			note "$kith_note:"
 			tail -n 5 "$LOGS/latency-filter.err" >&2
@@ -295,6 +298,7 @@ section_latency() {
 		latency_of insert notmuch insert --folder=bench-insert --create-folder || {
 			insert_med=""
 			insert_p99=""
+			insert_cpu=""
 			note "notmuch insert failed; see $LOGS/latency-insert.err"
 		}
 	fi
@@ -341,10 +345,13 @@ summary() {
 	row "notmuch new ($SUBSET_MSGS)" "${nm_wall:-}" "${nm_cpu:-}" "${nm_rss:-}" "${nm_rate:-}"
 	row "kith scan ($SUBSET_MSGS)" "${kss_wall:-}" "${kss_cpu:-}" "${kss_rss:-}" "${kss_rate:-}"
 	say ""
-	printf '%-34s %9s %9s\n' "delivery of one message" "median ms" "p99 ms"
-	printf '%-34s %9s %9s\n' "exec floor (/bin/true)" "$(fmt %.2f "${exec_med:-}")" "$(fmt %.2f "${exec_p99:-}")"
-	printf '%-34s %9s %9s\n' "kith filter" "$(fmt %.2f "${filter_med:-}")" "$(fmt %.2f "${filter_p99:-}")"
-	printf '%-34s %9s %9s\n' "notmuch insert" "$(fmt %.2f "${insert_med:-}")" "$(fmt %.2f "${insert_p99:-}")"
+	printf '%-34s %9s %9s %10s\n' "delivery of one message" "median ms" "p99 ms" "CPU ms"
+	for l in "exec floor (/bin/true):exec" "kith filter:filter" "notmuch insert:insert"; do
+		v=${l##*:}
+		eval "m=\${${v}_med:-}; p=\${${v}_p99:-}; c=\${${v}_cpu:-}"
+		printf '%-34s %9s %9s %10s\n' "${l%:*}" "$(fmt %.2f "$m")" "$(fmt %.2f "$p")" \
+			"$(fmt %.2f "$c")"
+	done
 	say ""
 
 	r_nm=""; r_floor=""; r_ins=""; rss=""
@@ -372,6 +379,10 @@ summary() {
 		"$(fmt %.1fx "$c_nm")" "" "info"
 	printf '%-40s %10s %10s  %s\n' "(CPU) kith scan / parse floor" \
 		"$(fmt %.2fx "$c_floor")" "" "info"
+	c_ins=""
+	[ -n "${filter_cpu:-}" ] && [ -n "${insert_cpu:-}" ] && c_ins=$(calc "$filter_cpu / $insert_cpu")
+	printf '%-40s %10s %10s  %s\n' "(CPU) kith filter / notmuch insert" \
+		"$(fmt %.3f "$c_ins")" "" "info"
 	[ -n "${kith_note:-}" ] && say "" && say "note: $kith_note"
 	say ""
 	say "logs: $LOGS"
