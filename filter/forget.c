@@ -222,5 +222,7 @@ forget_screen_message(kith_store *store, const kith_config *cfg, kith_message *m
 	removed = screen_list(store, msg->to);
 	removed = screen_list(store, msg->cc) || removed;
 	removed = screen_list(store, msg->reply_to) || removed;
-	return removed && only_me(cfg, msg->to) && only_me(cfg, msg->cc);
+	/* Mine, and now to nobody but me: it was only between us. */
+	return removed && only_me(cfg, msg->from) && only_me(cfg, msg->to) &&
+	       only_me(cfg, msg->cc);
 }

@@ -134,7 +134,7 @@ remind_strength(guint sent, guint received)
 	guint two_way = MIN(sent, received);
 	guint one_way = MAX(sent, received) - two_way;
 
-	double x = two_way + 0.1 * one_way;
+	double x = two_way + 0.05 * one_way;
 
 	/* Grows with the mail, but ever more slowly: never above 8. */
 	return x / (1.0 + x / 8.0);

@@ -120,9 +120,9 @@ kith_status remind_relation_get(kith_store *store, gint64 contact_id,
 /*
  * A relationship's strength from the mail in each direction: the two-way
  * part (min(sent, received)) weighs most, mail that only flows one way
- * counts a tenth as much; it saturates (x / (1 + x/8), x = two-way +
- * one-way/10), so 0 for no mail, about 0.9 for one message each way, and
- * never above 8.
+ * counts a twentieth as much; it saturates (x / (1 + x/8), x = two-way +
+ * one-way/20), so 0 for no mail, about 0.9 for one message each way, less
+ * for ten messages one way, and never above 8.
  */
 double remind_strength(guint sent, guint received);
 
