@@ -161,7 +161,7 @@ print_table(const GPtrArray *rows, output_format fmt)
 
 	for (guint i = 0; i < rows->len; i++) {
 		const query_row *r = g_ptr_array_index(rows, i);
-		char *last = cmd_format_date(r->last);
+		char *last = r->last > 0 ? cmd_format_date(r->last) : NULL;
 		char *sent = g_strdup_printf("%" G_GINT64_FORMAT, r->sent);
 		char *recv = g_strdup_printf("%" G_GINT64_FORMAT, r->received);
 		const char *cells[6] = { r->addr, r->name, r->role, last, sent, recv };
