@@ -1133,15 +1133,35 @@ fetch_one(kith_imap *imap, const imap_uid_size *us, imap_message **out)
 	return r;
 }
 
-/* The slow path: one UID at a time, reconnecting after broken sessions and
- * skipping a message that fails on its own. */
+/* Logs a UID given up on, and drops a session the failure broke. */
+static void
+skip_uid(kith_imap *imap, guint32 uid, int r, GArray *skipped)
+{
+	log_warn("%s: skipping UID %u in %s: %s", imap->where, uid,
+		imap->folder ? imap->folder : "?",
+		r == MAILIMAP_ERROR_PARSE ? "the server's reply cannot be parsed"
+		: r == MAILIMAP_ERROR_STREAM ? "the connection broke fetching it"
+		: "the server refused to send it");
+	if (skipped != NULL)
+		g_array_append_val(skipped, uid);
+	if (error_is_fatal_to_session(r) && imap->s != NULL) {
+		mailimap_free(imap->s);
+		imap->s = NULL;
+	}
+}
+
+/* The slow path: one UID at a time, reconnecting after broken sessions.
+ * A UID whose fetch breaks the connection is tried once more on a new
+ * one; one that fails on its own is skipped. */
 static kith_status
 fetch_one_by_one(kith_imap *imap, const imap_uid_size *uids, guint n,
 	GPtrArray *out, GArray *skipped, char **errstr)
 {
 	kith_status st = KITH_OK;
+	guint i = 0;
+	gboolean retried = FALSE;
 
-	for (guint i = 0; i < n; i++) {
+	while (i < n) {
 		imap_message *msg = NULL;
 		int r;
 
@@ -1151,23 +1171,18 @@ fetch_one_by_one(kith_imap *imap, const imap_uid_size *uids, guint n,
 				goto out;
 		}
 		r = fetch_one(imap, &uids[i], &msg);
-		if (msg != NULL) {
-			g_ptr_array_add(out, msg);
-			continue;
-		}
-		if (r == MAILIMAP_NO_ERROR)
-			continue;  /* expunged meanwhile */
-		log_warn("%s: skipping UID %u in %s: %s", imap->where, uids[i].uid,
-			imap->folder ? imap->folder : "?",
-			r == MAILIMAP_ERROR_PARSE ? "the server's reply cannot be parsed"
-			: r == MAILIMAP_ERROR_STREAM ? "the connection broke fetching it"
-			: "the server refused to send it");
-		if (skipped != NULL)
-			g_array_append_val(skipped, uids[i].uid);
-		if (error_is_fatal_to_session(r)) {
+		if (r == MAILIMAP_ERROR_STREAM && msg == NULL && !retried) {
 			mailimap_free(imap->s);
 			imap->s = NULL;
+			retried = TRUE;
+			continue;
 		}
+		if (msg != NULL)
+			g_ptr_array_add(out, msg);
+		else if (r != MAILIMAP_NO_ERROR)  /* NO_ERROR: expunged meanwhile */
+			skip_uid(imap, uids[i].uid, r, skipped);
+		retried = FALSE;
+		i++;
 	}
 out:
 	return st;

@@ -266,6 +266,55 @@ eq "scan survives the server dropping the connection" "0 2500" \
 	"$? $(count 'SELECT count(*) FROM messages' "$T/kicked.db")"
 ok "dropped connection is re-established" grep -q 'reconnecting' "$OUT/kicked"
 
+# --- a message the server sends broken is skipped, not fatal ---------------------
+if command -v python3 >/dev/null 2>&1; then
+	python3 "$KITH_TOP/tests/lib/fake_imap.py" "$T/fake.port" 2 >"$T/fake.log" 2>&1 &
+	fake_pid=$!
+	on_exit "kill $fake_pid 2>/dev/null"
+	i=0
+	while [ ! -s "$T/fake.port" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	{
+		printf '\n[account fake]\ntype = imap\nhost = 127.0.0.1\nuser = alice\n'
+		printf 'tls = none\nport = %s\npassword = fake-pass\n' "$(cat "$T/fake.port")"
+	} >>"$CONF"
+	k fake -v --db "$T/fake.db" scan fake
+	eq "unparseable message: scan still exits 0" 0 "$rc"
+	eq "unparseable message: the others are recorded" "fake-1@kith.test fake-3@kith.test" \
+		"$(count 'SELECT message_id FROM messages ORDER BY 1' "$T/fake.db" | tr '\n' ' ' | sed 's/ $//')"
+	ok "unparseable message is reported" grep -q 'skipping UID 2 in INBOX' "$OUT/fake"
+	eq "scan state moves past the bad message" 3 \
+		"$(count "SELECT last_uid FROM scan_state WHERE folder = 'INBOX'" "$T/fake.db")"
+else
+	fail "python3 is needed for the scripted IMAP server"
+fi
+
+# --- large messages: headers and text only ---------------------------------------------
+{
+	printf 'From: Dana <dana@example.org>\nTo: alice@example.com\nSubject: the big deck\n'
+	printf 'Message-ID: <big-deck@kith.test>\nDate: Wed, 4 Mar 2026 10:00:00 +0000\n'
+	printf 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="BB"\n\n'
+	printf -- '--BB\nContent-Type: text/plain; charset=utf-8\n\n'
+	printf 'Could you review the attached deck by Friday?\n\n--BB\n'
+	printf 'Content-Type: application/pdf\nContent-Disposition: attachment; filename="deck.pdf"\n'
+	printf 'Content-Transfer-Encoding: base64\n\n'
+	head -c 200000 /dev/zero | base64
+	printf -- '--BB--\n'
+} >"$T/big.eml"
+dovecot_deliver alice <"$T/big.eml"
+sed -i "s/^\(\[account test\]\)$/\1\nmax_size = 50K/" "$CONF"
+k maxsize -v scan test
+eq "large message: scan exits 0" 0 "$rc"
+eq "large message is recorded from its header and text" "the big deck|0" \
+	"$(count "SELECT subject, attachments FROM messages WHERE message_id = 'big-deck@kith.test'")"
+ok "large message is not downloaded whole" \
+	test "$(count "SELECT size FROM messages WHERE message_id = 'big-deck@kith.test'")" -lt 51200
+
+# --- a password command that fails ------------------------------------------------------
+sed -i 's/^passcmd = printf bob-secret$/passcmd = false/' "$CONF"
+k badcmd --db "$T/x.db" scan big
+eq "failing passcmd: exit 78" 78 "$rc"
+ok "failing passcmd is explained" grep -q 'passcmd false failed' "$OUT/badcmd"
+
 # --- the password is nowhere ---------------------------------------------------------
 leak=""
 for f in "$OUT"/* "$XDG_DATA_HOME"/kith/* "$T"/*.db*; do

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""fake_imap.py PORTFILE [BAD_UID] - a tiny scripted IMAP server on 127.0.0.1
+for tests of what a real server will not do on request: it answers the
+FETCH of BAD_UID with a reply that cannot be parsed.
+
+It serves one user (any name, password "fake-pass") and one folder, INBOX,
+of three messages (UIDs 1..3).  It listens on a free port, writes the port
+number to PORTFILE, and serves until killed.  Plain text only: use it with
+`tls = none` on 127.0.0.1.
+"""
+import os
+import socketserver
+import sys
+
+PASSWORD = "fake-pass"
+BAD_UID = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+
+
+def message(uid):
+    return (
+        "From: Fake Sender {0} <fake{0}@example.org>\r\n"
+        "To: alice@example.com\r\n"
+        "Subject: fake message {0}\r\n"
+        "Date: Mon, 2 Mar 2026 10:00:00 +0000\r\n"
+        "Message-ID: <fake-{0}@kith.test>\r\n"
+        "\r\n"
+        "Could you call me back about item {0}?\r\n"
+    ).format(uid).encode()
+
+
+MESSAGES = {uid: message(uid) for uid in (1, 2, 3)}
+
+
+def parse_set(text):
+    """UIDs named by an IMAP sequence set ("1:3,5", "4:*")."""
+    top = max(MESSAGES)
+    out = set()
+    for item in text.split(","):
+        if ":" in item:
+            a, b = item.split(":", 1)
+            a = top if a == "*" else int(a)
+            b = top if b == "*" else int(b)
+            out.update(range(min(a, b), max(a, b) + 1))
+        else:
+            out.add(top if item == "*" else int(item))
+    return sorted(u for u in out if u in MESSAGES)
+
+
+class Handler(socketserver.StreamRequestHandler):
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def fetch(self, tag, args):
+        uids, items = args.split(" ", 1)
+        for uid in parse_set(uids):
+            if "BODY.PEEK[]" in items.upper():
+                if uid == BAD_UID:
+                    # Not a string, literal or NIL: a parse error.
+                    self.send("* %d FETCH (UID %d BODY[] ((broken)))\r\n" % (uid, uid))
+                    continue
+                body = MESSAGES[uid]
+                self.send(b"* %d FETCH (UID %d BODY[] {%d}\r\n" % (uid, uid, len(body))
+                          + body + b")\r\n")
+            else:
+                self.send("* %d FETCH (UID %d RFC822.SIZE %d)\r\n"
+                          % (uid, uid, len(MESSAGES[uid])))
+        self.send("%s OK UID FETCH done\r\n" % tag)
+
+    def handle(self):
+        self.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n")
+        while True:
+            line = self.rfile.readline()
+            if not line:
+                return
+            line = line.decode(errors="replace").rstrip("\r\n").rstrip(" ")
+            if os.environ.get("FAKE_IMAP_DEBUG"):
+                sys.stderr.write("C: %s\n" % line)
+            parts = line.split(" ", 2)
+            if len(parts) < 2:
+                continue
+            tag, cmd = parts[0], parts[1].upper()
+            rest = parts[2] if len(parts) > 2 else ""
+            if cmd == "CAPABILITY":
+                self.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n%s OK done\r\n" % tag)
+            elif cmd == "LOGIN":
+                if rest.split(" ")[-1].strip('"') == PASSWORD:
+                    self.send("%s OK logged in\r\n" % tag)
+                else:
+                    self.send("%s NO [AUTHENTICATIONFAILED] bad password\r\n" % tag)
+            elif cmd == "LIST":
+                self.send('* LIST (\\HasNoChildren) "/" INBOX\r\n%s OK done\r\n' % tag)
+            elif cmd in ("EXAMINE", "SELECT"):
+                self.send("* %d EXISTS\r\n* 0 RECENT\r\n"
+                          "* OK [UIDVALIDITY 42] ok\r\n* OK [UIDNEXT %d] ok\r\n"
+                          "%s OK [READ-ONLY] done\r\n"
+                          % (len(MESSAGES), max(MESSAGES) + 1, tag))
+            elif cmd == "UID" and rest.upper().startswith("FETCH "):
+                self.fetch(tag, rest[6:])
+            elif cmd == "LOGOUT":
+                self.send("* BYE bye\r\n%s OK done\r\n" % tag)
+                return
+            elif cmd == "NOOP":
+                self.send("%s OK done\r\n" % tag)
+            else:
+                self.send("%s BAD unknown command\r\n" % tag)
+
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    server = Server(("127.0.0.1", 0), Handler)
+    with open(sys.argv[1] + ".tmp", "w") as f:
+        f.write("%d\n" % server.server_address[1])
+    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
