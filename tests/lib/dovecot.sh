@@ -155,10 +155,10 @@ dovecot_fingerprint() {
 
 _dovecot_users() {
 	if [ "$(id -u)" = 0 ]; then
-		_dc_internal=dovecot _dc_login=dovenull
+		_dc_internal=dovecot _dc_group=dovecot _dc_login=dovenull
 		_dc_uid=$(id -u nobody) _dc_gid=$(id -g nobody)
 	else
-		_dc_internal=$(id -un) _dc_login=$(id -un)
+		_dc_internal=$(id -un) _dc_group=$(id -gn) _dc_login=$(id -un)
 		_dc_uid=$(id -u) _dc_gid=$(id -g)
 	fi
 }
@@ -191,6 +191,7 @@ instance_name = kith-test-$$
 protocols = imap
 listen = $DOVECOT_HOST
 default_internal_user = $_dc_internal
+default_internal_group = $_dc_group
 default_login_user = $_dc_login
 first_valid_uid = 1
 first_valid_gid = 0
