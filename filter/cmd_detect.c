@@ -4,12 +4,20 @@
  *
  * Without --lines the input is one message (or plain text when it does
  * not parse as one) and each hit prints as KIND<TAB>DUE<TAB>RULE<TAB>
- * SENTENCE.  With --lines each input line is one sentence and prints as
- * exactly one line KIND<TAB>DUE<TAB>RULE, KIND being request, promise or
- * none.  See kith(1).
+ * SENTENCE; when the sender or a recipient is known (--from, --to, or the
+ * message's From and To) two columns say who owes whom:
+ * KIND<TAB>DUE<TAB>RULE<TAB>OWER<TAB>OWED<TAB>SENTENCE.  With --lines each
+ * input line is one sentence and prints as exactly one line
+ * KIND<TAB>DUE<TAB>RULE, KIND being request, promise or none.  See
+ * kith-rules(5).
+ *
+ * --date takes what config_parse_datetime() reads or an RFC 5322 date
+ * ("Mon, 30 Mar 2026 09:00:00 +0200"), whose zone is kept.
  */
 #include <stdio.h>
 #include <string.h>
+
+#include <gmime/gmime.h>
 
 #include "commands.h"
 #include "detect.h"
@@ -162,16 +170,108 @@ message_local_date(const kith_message *msg)
 	return local;
 }
 
-static void
-print_hits(const GPtrArray *hits)
+/*
+ * --date: config_parse_datetime() first, then GMime's RFC 5322 date parser
+ * (the date keeps the zone it was written in).  A new ref, or NULL.
+ */
+static GDateTime *
+parse_date_option(const char *text)
 {
+	GDateTime *dt = config_parse_datetime(text);
+
+	if (dt != NULL)
+		return dt;
+	g_mime_init(); /* counted: harmless when the parser did it already */
+	return g_mime_utils_header_decode_date(text);
+}
+
+/* Who owes whom in a message from `from` to `to` (either may be NULL). */
+typedef struct {
+	char *from;  /* the sender's address, or NULL */
+	char *to;    /* the first recipient's address, or NULL */
+} detect_parties;
+
+static void
+detect_parties_clear(detect_parties *p)
+{
+	g_free(p->from);
+	g_free(p->to);
+}
+
+/* An address given on the command line ("ann@x.org" or "Ann <ann@x.org>"):
+ * its addr-spec normalised, or the text as typed when it does not look like
+ * an address (it is only printed).  A new string. */
+static char *
+option_address(const char *text)
+{
+	const char *lt = strrchr(text, '<'), *gt = strrchr(text, '>');
+	char *inner = lt != NULL && gt != NULL && gt > lt ?
+		g_strndup(lt + 1, (gsize)(gt - lt - 1)) : g_strdup(text);
+	char *addr = message_normalize_address(inner);
+
+	g_free(inner);
+	return addr != NULL ? addr : g_strdup(text);
+}
+
+/* The parties from the options, then from the message's From and To. */
+static void
+find_parties(const detect_opts *o, const kith_message *msg, detect_parties *p)
+{
+	const kith_address *sender = msg != NULL ? message_sender(msg) : NULL;
+
+	p->from = o->from != NULL ? option_address(o->from) :
+		sender != NULL ? g_strdup(sender->addr) : NULL;
+	if (o->to != NULL)
+		p->to = option_address(o->to);
+	else if (msg != NULL && msg->to != NULL && msg->to->len > 0)
+		p->to = g_strdup(((const kith_address *)
+			g_ptr_array_index(msg->to, 0))->addr);
+}
+
+/* The owing and the owed party of a hit: a request is owed by the
+ * recipient to the sender, a promise by the sender to the recipient; the
+ * other kinds owe nothing.  Borrowed strings, "-" when unknown. */
+static void
+owing(const detect_hit *hit, const detect_parties *p, const char **ower,
+	const char **owed)
+{
+	const char *from = p->from != NULL ? p->from : "-";
+	const char *to = p->to != NULL ? p->to : "-";
+
+	*ower = *owed = "-";
+	if (hit->kind == DETECT_REQUEST) {
+		*ower = to;
+		*owed = from;
+	} else if (hit->kind == DETECT_PROMISE) {
+		*ower = from;
+		*owed = to;
+	}
+}
+
+static void
+print_hits(const GPtrArray *hits, const detect_parties *p)
+{
+	gboolean parties = p->from != NULL || p->to != NULL;
+
 	for (guint i = 0; i < hits->len; i++) {
 		const detect_hit *hit = g_ptr_array_index(hits, i);
 		char due[16], *sentence = safe_terminal(hit->sentence, 0);
 
 		format_due(hit, due, sizeof due);
-		printf("%s\t%s\t%s\t%s\n", detect_kind_name(hit->kind), due,
-			hit->rule_id, sentence);
+		printf("%s\t%s\t%s\t", detect_kind_name(hit->kind), due,
+			hit->rule_id);
+		if (parties) {
+			const char *ower, *owed;
+			char *sower, *sowed;
+
+			owing(hit, p, &ower, &owed);
+			sower = safe_terminal(ower, 0);
+			sowed = safe_terminal(owed, 0);
+			printf("%s\t%s\t", sower, sowed);
+			g_free(sower);
+			g_free(sowed);
+		}
+		printf("%s\n", sentence);
 		if (hit->target != NULL)
 			log_info("%s: target %s", hit->rule_id, hit->target);
 		g_free(sentence);
@@ -187,6 +287,7 @@ detect_message(const kith_rules *rules, detect_ctx *ctx, const detect_opts *o,
 	kith_message *msg = NULL;
 	GDateTime *msg_date = NULL;
 	GPtrArray *hits = NULL;
+	detect_parties parties = { NULL, NULL };
 	char *plain = NULL;
 	const char *text;
 	kith_status st;
@@ -203,11 +304,9 @@ detect_message(const kith_rules *rules, detect_ctx *ctx, const detect_opts *o,
 		text = plain = g_utf8_make_valid((const char *)buf->data,
 			(gssize)buf->len);
 	}
-	if (o->from != NULL || o->to != NULL)
-		log_info("from %s to %s", o->from != NULL ? o->from : "-",
-			o->to != NULL ? o->to : "-");
+	find_parties(o, msg, &parties);
 	hits = detect_text(rules, text != NULL ? text : "", ctx);
-	print_hits(hits);
+	print_hits(hits, &parties);
 	if (fflush(stdout) != 0)
 		st = kith_fail(errstr, KITH_E_IO, "detect: writing stdout failed");
 out:
@@ -215,6 +314,7 @@ out:
 		g_ptr_array_unref(hits);
 	if (msg_date != NULL)
 		g_date_time_unref(msg_date);
+	detect_parties_clear(&parties);
 	message_free(msg);
 	g_free(plain);
 	g_byte_array_unref(buf);
@@ -233,7 +333,7 @@ cmd_detect(kith_config *cfg, int argc, char **argv, char **errstr)
 	st = parse_options(argc, argv, &o, errstr);
 	if (st != KITH_OK)
 		goto out;
-	if (o.date != NULL && (date = config_parse_datetime(o.date)) == NULL) {
+	if (o.date != NULL && (date = parse_date_option(o.date)) == NULL) {
 		st = kith_fail(errstr, KITH_E_USAGE, "detect: bad --date '%s'", o.date);
 		goto out;
 	}

@@ -125,6 +125,81 @@ test_not_requests(void **state)
 	check_kinds(cases, G_N_ELEMENTS(cases));
 }
 
+/* Proposals and indirect asks: joint plans, times, invitations, advice,
+ * expectations, and imperatives after a name or a discourse word. */
+static void
+test_proposals(void **state)
+{
+	static const kind_case cases[] = {
+		{ "Shall we move the review to Thursday?", DETECT_REQUEST },
+		{ "Should we invite the auditors too?", DETECT_REQUEST },
+		{ "Do we need to book a room for the offsite?", DETECT_REQUEST },
+		{ "How about lunch next Tuesday?", DETECT_REQUEST },
+		{ "Why don't we split the work?", DETECT_REQUEST },
+		{ "We should discuss the budget before the board meeting.",
+		  DETECT_REQUEST },
+		{ "We'll talk about the hiring plan on Monday.", DETECT_REQUEST },
+		{ "I'd be happy to meet with your team next week.", DETECT_REQUEST },
+		{ "Tuesday at 10 works for me.", DETECT_REQUEST },
+		{ "Does Thursday afternoon work for you?", DETECT_REQUEST },
+		{ "Any chance you could review the draft today?", DETECT_REQUEST },
+		{ "I suggest we postpone the launch.", DETECT_REQUEST },
+		{ "My recommendation is to renew the lease for two years.",
+		  DETECT_REQUEST },
+		{ "You might want to check with legal first.", DETECT_REQUEST },
+		{ "You may need to resubmit the form.", DETECT_REQUEST },
+		{ "I'd like to invite you to our open house on Friday.",
+		  DETECT_REQUEST },
+		{ "You're welcome to join us for dinner.", DETECT_REQUEST },
+		{ "I assume you will send the final numbers by Wednesday.",
+		  DETECT_REQUEST },
+		{ "I need this signed by tomorrow.", DETECT_REQUEST },
+		{ "I wanted to discuss the contract terms with you.", DETECT_REQUEST },
+		{ "If you can join the call, that would be great.", DETECT_REQUEST },
+		{ "It would be very helpful if you could share the slides.",
+		  DETECT_REQUEST },
+		{ "Would be useful to see the raw data.", DETECT_REQUEST },
+		{ "Click on Settings and choose Export.", DETECT_REQUEST },
+		{ "Have Maria send me the invoice.", DETECT_REQUEST },
+		{ "Open the attached file and fill in the second page.",
+		  DETECT_REQUEST },
+		{ "Want to grab coffee after the meeting?", DETECT_REQUEST },
+		{ "Paul, see if you can get a quote from the printer.",
+		  DETECT_REQUEST },
+		{ "Hey call me when you land.", DETECT_REQUEST },
+	};
+
+	check_kinds(cases, G_N_ELEMENTS(cases));
+}
+
+/* Look-alikes that ask nothing of the reader. */
+static void
+test_not_proposals(void **state)
+{
+	static const kind_case cases[] = {
+		{ "Dropbox lets you share files with anyone.", DETECT_NONE },
+		{ "She can let me know when she is ready.", DETECT_NONE },
+		{ "That is the report you should have received last week.",
+		  DETECT_NONE },
+		{ "If you no longer wish to receive these emails, please click the "
+		  "link below.", DETECT_NONE },
+		{ "If you don't want to change your password, just ignore this "
+		  "message.", DETECT_NONE },
+		{ "To ensure delivery to your inbox, please add news@example.com to "
+		  "your address book.", DETECT_NONE },
+		{ "I will be in Boston on Friday.", DETECT_NONE },
+		{ "I'm going to be at the conference all week.", DETECT_NONE },
+		{ "We'd like to share some exciting news with you.", DETECT_NONE },
+		{ "Mark Taylor will send the list of topics.", DETECT_NONE },
+		{ "Let us help you find the right plan.", DETECT_NONE },
+		{ "I'm making the math work.", DETECT_NONE },
+		{ "Shall I book the room?", DETECT_OFFER },
+		{ "I would be happy to help you with the move.", DETECT_OFFER },
+	};
+
+	check_kinds(cases, G_N_ELEMENTS(cases));
+}
+
 static void
 test_promises(void **state)
 {
@@ -270,6 +345,8 @@ main(void)
 		cmocka_unit_test(test_kind_names),
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_not_requests),
+		cmocka_unit_test(test_proposals),
+		cmocka_unit_test(test_not_proposals),
 		cmocka_unit_test(test_promises),
 		cmocka_unit_test(test_not_promises),
 		cmocka_unit_test(test_other_kinds),
