@@ -24,7 +24,7 @@ filter_record(kith_config *cfg, const GByteArray *msg, gboolean sent, char **err
 	kith_store *store = NULL;
 	kith_ingest *ing = NULL;
 	char *err = NULL, *spool_err = NULL;
-	kith_status status;
+	kith_status status, spooled;
 
 	status = drain_open_store(cfg, &store, &err);
 	if (status == KITH_OK)
@@ -39,8 +39,12 @@ filter_record(kith_config *cfg, const GByteArray *msg, gboolean sent, char **err
 	if (ing != NULL)
 		ingest_rollback(ing);
 	/* The store could not take it: queue it for the next run. */
-	if (spool_write(cfg->spool_dir, (const char *)msg->data, msg->len,
-			sent ? SPOOL_SENT : 0, NULL, &spool_err) == KITH_OK)
+	g_ptr_array_add(cfg->my_addresses, NULL);
+	spooled = spool_write_as(cfg->spool_dir, (const char *)msg->data, msg->len,
+		sent ? SPOOL_SENT : 0, (char *const *)cfg->my_addresses->pdata, NULL,
+		&spool_err);
+	g_ptr_array_remove_index(cfg->my_addresses, cfg->my_addresses->len - 1);
+	if (spooled == KITH_OK)
 		log_warn("store unavailable (%s); message spooled", err);
 	else
 		log_error("message not recorded: %s; and not spooled: %s", err, spool_err);

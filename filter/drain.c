@@ -20,6 +20,7 @@ drain_file(const kith_config *cfg, kith_ingest *ing, const char *path,
 	char *err = NULL;
 	kith_status status;
 	unsigned flags = (spool_file_flags(path) & SPOOL_SENT) ? INGEST_SENT : 0;
+	char **me = spool_file_identities(cfg->spool_dir, path);
 
 	if (!g_file_get_contents(path, &data, &len, &gerr)) {
 		/* Gone already (another drainer), or unreadable: skip it. */
@@ -27,7 +28,9 @@ drain_file(const kith_config *cfg, kith_ingest *ing, const char *path,
 		g_error_free(gerr);
 		return KITH_OK;
 	}
+	ingest_set_identities(ing, me);
 	status = ingest_message(ing, data, len, flags, &err);
+	ingest_set_identities(ing, NULL);
 	if (status == KITH_E_DATA) {
 		log_warn("spool: %s: %s; kept in %s/failed", path, err, cfg->spool_dir);
 		status = spool_set_aside(cfg->spool_dir, path, errstr);
@@ -39,9 +42,10 @@ drain_file(const kith_config *cfg, kith_ingest *ing, const char *path,
 		goto out;
 	}
 	status = ingest_commit(ing, errstr);
-	if (status == KITH_OK && unlink(path) != 0 && errno != ENOENT)
-		log_warn("spool: cannot remove %s: %s", path, g_strerror(errno));
+	if (status == KITH_OK)
+		spool_remove(cfg->spool_dir, path);
 out:
+	g_strfreev(me);
 	g_free(err);
 	g_free(data);
 	return status;

@@ -18,8 +18,28 @@ struct kith_ingest {
 	const kith_config *cfg;   /* borrowed */
 	kith_store *store;        /* borrowed */
 	kith_rules *rules;        /* owned */
+	char *const *extra_me;    /* borrowed: ingest_set_identities */
 	ingest_stats stats;
 };
+
+void
+ingest_set_identities(kith_ingest *ing, char *const *me)
+{
+	ing->extra_me = me;
+}
+
+/* One of my addresses, by the config or for this message. */
+static gboolean
+ingest_is_me(const kith_ingest *ing, const char *addr)
+{
+	if (config_is_me(ing->cfg, addr))
+		return TRUE;
+	for (char *const *m = ing->extra_me; m != NULL && *m != NULL; m++) {
+		if (g_ascii_strcasecmp(*m, addr) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
 
 kith_status
 ingest_new(const kith_config *cfg, kith_store *store, kith_ingest **out,
@@ -93,7 +113,7 @@ message_is_mine(const kith_ingest *ing, const kith_message *msg, unsigned flags)
 
 	if (flags & INGEST_SENT)
 		return TRUE;
-	return from != NULL && config_is_me(ing->cfg, from->addr);
+	return from != NULL && ingest_is_me(ing, from->addr);
 }
 
 /* A participant that can be a contact: a person, not me, not a robot.
@@ -101,7 +121,7 @@ message_is_mine(const kith_ingest *ing, const kith_message *msg, unsigned flags)
 static gboolean
 is_person(const kith_ingest *ing, const kith_address *a, const char *my_sender)
 {
-	if (config_is_me(ing->cfg, a->addr))
+	if (ingest_is_me(ing, a->addr))
 		return FALSE;
 	if (my_sender != NULL && strcmp(a->addr, my_sender) == 0)
 		return FALSE;

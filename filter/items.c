@@ -10,19 +10,6 @@
 #include "items.h"
 #include "log.h"
 
-/* Attachments that say "here it is": not signature logos. */
-static gboolean
-has_real_attachment(const kith_message *msg)
-{
-	for (guint i = 0; i < msg->attachments->len; i++) {
-		const kith_attachment *a = g_ptr_array_index(msg->attachments, i);
-
-		if (!g_str_has_prefix(a->mime_type, "image/") || a->size > 64 * 1024)
-			return TRUE;
-	}
-	return FALSE;
-}
-
 static GDateTime *
 message_local_date(const kith_message *msg)
 {
@@ -152,43 +139,34 @@ item_party(const items_message *m, const detect_hit *hit, const char **owner,
 	return TRUE;
 }
 
-static kith_status
-open_items(kith_store *store, const items_message *m, GPtrArray *hits,
-	items_result *result, char **errstr)
-{
-	kith_status status = KITH_OK;
-
-	for (guint i = 0; i < hits->len && status == KITH_OK; i++) {
-		const detect_hit *hit = g_ptr_array_index(hits, i);
-		const char *owner = NULL;
-		gint64 contact = 0;
-		gboolean inserted = FALSE;
-
-		if (!item_party(m, hit, &owner, &contact))
-			continue;
-		if (hit->kind != DETECT_REQUEST && hit->kind != DETECT_PROMISE) {
-			status = insert_event(store, m, hit, contact, errstr);
-			continue;
-		}
-		status = insert_item(store, m, hit, owner, contact, &inserted, errstr);
-		if (status != KITH_OK || !inserted)
-			continue;
-		result->opened++;
-		if (m->dir == DIR_SENT)
-			status = insert_recipients(store,
-				sqlite3_last_insert_rowid(store_db(store)), m->recipients, errstr);
-	}
-	return status;
-}
-
 /* --- closing ------------------------------------------------------------- */
+
+/* --- closing --------------------------------------------------------------
+ *
+ * Closing reads only what the store holds (participants, thread links,
+ * attachments, fulfilment events), never the text, so it gives the same
+ * answer whatever order messages arrive in: a message closes what earlier
+ * messages opened, and a new item is closed by a later message already
+ * stored (a scan of a Sent folder after the inbox, a late filter run).
+ */
+
+/* What a stored message can do to the items of its parties. */
+typedef struct {
+	gint64 rowid;
+	gint64 date;
+	gboolean sent;        /* from me: it settles what I owe */
+	GArray *parties;      /* gint64 contacts: recipients if sent, else the sender */
+	gboolean delivers;    /* a real attachment or a fulfilment phrase */
+	GHashTable *thread;   /* row ids of the stored messages of its thread */
+	GPtrArray *people;    /* casefolded names and addresses of To and Cc */
+	gboolean closed_outside; /* it already settled an item outside its thread */
+} closer;
 
 typedef struct {
 	gint64 id;
+	gint64 message;       /* the message that opened it */
 	char *kind;
 	char *target;
-	char *message_id;    /* of the message that opened it */
-	gboolean in_thread;  /* this message replies in the item's thread */
 } open_item;
 
 static void
@@ -198,111 +176,180 @@ open_item_free(gpointer p)
 
 	g_free(it->kind);
 	g_free(it->target);
-	g_free(it->message_id);
 	g_free(it);
 }
 
-/* TRUE when `msg` refers to the item's message or to one it refers to. */
-static gboolean
-in_thread(kith_store *store, const kith_message *msg, gint64 item_message,
-	const char *item_message_id)
+static void
+closer_clear(closer *c)
 {
-	sqlite3_stmt *st;
-	GHashTable *refs = g_hash_table_new(g_str_hash, g_str_equal);
-	gboolean found = FALSE;
-
-	for (guint i = 0; i < msg->references->len; i++)
-		g_hash_table_add(refs, g_ptr_array_index(msg->references, i));
-	if (msg->in_reply_to != NULL)
-		g_hash_table_add(refs, msg->in_reply_to);
-	found = g_hash_table_contains(refs, item_message_id);
-	if (!found && store_stmt(store, "SELECT ref FROM message_refs WHERE message = ?1",
-			&st, NULL) == KITH_OK) {
-		sqlite3_bind_int64(st, 1, item_message);
-		while (!found && sqlite3_step(st) == SQLITE_ROW)
-			found = g_hash_table_contains(refs, sqlite3_column_text(st, 0));
-		sqlite3_reset(st);
-	}
-	g_hash_table_destroy(refs);
-	return found;
+	if (c->parties != NULL)
+		g_array_unref(c->parties);
+	if (c->thread != NULL)
+		g_hash_table_destroy(c->thread);
+	if (c->people != NULL)
+		g_ptr_array_unref(c->people);
+	memset(c, 0, sizeof *c);
 }
 
-/* The open items that the sender of `m` owes to the other party. */
+/* Adds to `thread` the row ids of the stored messages that `id` names,
+ * and of those that refer to it (its other replies). */
 static kith_status
-load_candidates(kith_store *store, const items_message *m, GPtrArray *out,
+add_thread_members(kith_store *store, const char *id, GHashTable *thread,
 	char **errstr)
 {
 	sqlite3_stmt *st;
 	kith_status status;
-	gboolean mine = m->dir == DIR_SENT;
-	guint nparties = mine ? m->recipients->len : (m->sender != 0 ? 1 : 0);
+	gint64 rowid = store_message_rowid(store, id);
 
-	for (guint p = 0; p < nparties; p++) {
-		gint64 contact = mine ? g_array_index(m->recipients, gint64, p) : m->sender;
-
-		status = store_stmt(store,
-			"SELECT i.id, i.kind, i.target, msg.message_id, i.message FROM items i "
-			"JOIN messages msg ON msg.id = i.message "
-			"WHERE i.contact_id = ?1 AND i.owner = ?2 AND i.message != ?3 "
-			"AND i.status IN ('open', 'snoozed') AND msg.date <= ?4 "
-			"ORDER BY msg.date, i.id", &st, errstr);
-		if (status != KITH_OK)
-			return status;
-		sqlite3_bind_int64(st, 1, contact);
-		sqlite3_bind_text(st, 2, mine ? "me" : "them", -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, m->rowid);
-		sqlite3_bind_int64(st, 4, m->date);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			open_item *it = g_new0(open_item, 1);
-
-			it->id = sqlite3_column_int64(st, 0);
-			it->kind = g_strdup((const char *)sqlite3_column_text(st, 1));
-			it->target = g_strdup((const char *)sqlite3_column_text(st, 2));
-			it->message_id = g_strdup((const char *)sqlite3_column_text(st, 3));
-			it->in_thread = sqlite3_column_int64(st, 4);  /* rowid, for now */
-			g_ptr_array_add(out, it);
-		}
-		sqlite3_reset(st);
-	}
-	for (guint i = 0; i < out->len; i++) {
-		open_item *it = g_ptr_array_index(out, i);
-		gint64 rowid = it->in_thread;
-
-		it->in_thread = in_thread(store, m->msg, rowid, it->message_id);
-	}
+	if (rowid != 0)
+		g_hash_table_add(thread, GINT_TO_POINTER(rowid));
+	status = store_stmt(store, "SELECT message FROM message_refs WHERE ref = ?1",
+		&st, errstr);
+	if (status != KITH_OK)
+		return status;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		g_hash_table_add(thread, GINT_TO_POINTER(sqlite3_column_int64(st, 0)));
+	sqlite3_reset(st);
 	return KITH_OK;
 }
 
-/* Does `m` bring in the person a promised introduction named? */
-static gboolean
-brings_in(const items_message *m, const char *target)
+static kith_status
+load_closer_thread(kith_store *store, closer *c, char **errstr)
 {
-	const GPtrArray *lists[] = { m->msg->to, m->msg->cc };
+	GPtrArray *refs = g_ptr_array_new_with_free_func(g_free);
+	sqlite3_stmt *st;
+	kith_status status;
+
+	status = store_stmt(store, "SELECT ref FROM message_refs WHERE message = ?1",
+		&st, errstr);
+	if (status != KITH_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, c->rowid);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		g_ptr_array_add(refs, g_strdup((const char *)sqlite3_column_text(st, 0)));
+	sqlite3_reset(st);
+	for (guint i = 0; i < refs->len && status == KITH_OK; i++)
+		status = add_thread_members(store, g_ptr_array_index(refs, i), c->thread,
+			errstr);
+out:
+	g_ptr_array_unref(refs);
+	return status;
+}
+
+static kith_status
+load_closer_people(kith_store *store, closer *c, char **errstr)
+{
+	sqlite3_stmt *st;
+	kith_status status;
+
+	status = store_stmt(store, "SELECT name, addr FROM participants "
+		"WHERE message = ?1 AND field IN ('to', 'cc')", &st, errstr);
+	if (status != KITH_OK)
+		return status;
+	sqlite3_bind_int64(st, 1, c->rowid);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		g_ptr_array_add(c->people, g_utf8_casefold(
+			(const char *)sqlite3_column_text(st, 0), -1));
+		g_ptr_array_add(c->people, g_strdup(
+			(const char *)sqlite3_column_text(st, 1)));
+	}
+	sqlite3_reset(st);
+	return KITH_OK;
+}
+
+/*
+ * Reads what message `rowid` can close.  *usable is FALSE for automated
+ * mail, which never closes anything.
+ */
+static kith_status
+load_closer(kith_store *store, gint64 rowid, closer *c, gboolean *usable,
+	char **errstr)
+{
+	sqlite3_stmt *st;
+	kith_status status;
+
+	memset(c, 0, sizeof *c);
+	*usable = FALSE;
+	c->rowid = rowid;
+	c->parties = g_array_new(FALSE, FALSE, sizeof(gint64));
+	c->thread = g_hash_table_new(g_direct_hash, g_direct_equal);
+	c->people = g_ptr_array_new_with_free_func(g_free);
+	status = store_stmt(store, "SELECT date, direction, automated IS NULL,"
+		" EXISTS (SELECT 1 FROM attachments a WHERE a.message = m.id AND"
+		"  (a.mime_type NOT LIKE 'image/%' OR a.size > 65536)) OR"
+		" EXISTS (SELECT 1 FROM events e WHERE e.message = m.id AND e.kind = 'fulfil')"
+		" FROM messages m WHERE id = ?1", &st, errstr);
+	if (status != KITH_OK)
+		return status;
+	sqlite3_bind_int64(st, 1, rowid);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		c->date = sqlite3_column_int64(st, 0);
+		c->sent = sqlite3_column_int(st, 1) == DIR_SENT;
+		*usable = sqlite3_column_int(st, 2) != 0;
+		c->delivers = sqlite3_column_int(st, 3) != 0;
+	}
+	sqlite3_reset(st);
+	if (!*usable)
+		return KITH_OK;
+	status = store_stmt(store, "SELECT contact_id FROM interactions "
+		"WHERE message = ?1 AND direction = ?2", &st, errstr);
+	if (status != KITH_OK)
+		return status;
+	sqlite3_bind_int64(st, 1, rowid);
+	sqlite3_bind_int(st, 2, c->sent ? DIR_SENT : DIR_RECEIVED);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		gint64 id = sqlite3_column_int64(st, 0);
+
+		g_array_append_val(c->parties, id);
+	}
+	sqlite3_reset(st);
+	if ((status = load_closer_thread(store, c, errstr)) != KITH_OK)
+		return status;
+	return load_closer_people(store, c, errstr);
+}
+
+/* Does the closer bring in the person a promised introduction named? */
+static gboolean
+brings_in(const closer *c, const char *target)
+{
 	char *want = g_utf8_casefold(target, -1);
 	gboolean found = FALSE;
 
-	for (gsize l = 0; l < G_N_ELEMENTS(lists) && !found; l++) {
-		for (guint i = 0; i < lists[l]->len && !found; i++) {
-			const kith_address *a = g_ptr_array_index(lists[l], i);
-			char *name = g_utf8_casefold(a->name, -1);
-			char *first = g_strdup(name);
-			char *space = strchr(first, ' ');
+	/* people holds pairs: a name, then its address */
+	for (guint i = 0; i + 1 < c->people->len && !found; i += 2) {
+		const char *name = g_ptr_array_index(c->people, i);
+		const char *addr = g_ptr_array_index(c->people, i + 1);
+		gsize n = strlen(name);
 
-			if (space != NULL)
-				*space = '\0';
-			found = (*name != '\0' && (strcmp(name, want) == 0 ||
-				strcmp(first, want) == 0 || g_str_has_prefix(want, name))) ||
-				strstr(a->addr, want) != NULL;
-			g_free(first);
-			g_free(name);
-		}
+		found = (*name != '\0' && (strcmp(name, want) == 0 ||
+			(g_str_has_prefix(name, want) && name[strlen(want)] == ' ') ||
+			(g_str_has_prefix(want, name) && want[n] == ' '))) ||
+			strstr(addr, want) != NULL;
 	}
 	g_free(want);
 	return found;
 }
 
+/*
+ * The rule.  In the item's thread a reply answers a request, and a
+ * delivery settles anything; outside it, one delivery settles one item.
+ * A promised introduction is kept when the person is brought in.
+ */
+static gboolean
+closer_settles(const closer *c, const open_item *it)
+{
+	gboolean is_request = strcmp(it->kind, "request") == 0;
+
+	if (it->target != NULL && !is_request)
+		return brings_in(c, it->target);
+	if (g_hash_table_contains(c->thread, GINT_TO_POINTER(it->message)))
+		return c->delivers || is_request;
+	return c->delivers && !c->closed_outside;
+}
+
 static kith_status
-close_item(kith_store *store, const items_message *m, gint64 id, char **errstr)
+close_item(kith_store *store, gint64 id, const closer *c, char **errstr)
 {
 	sqlite3_stmt *st;
 	kith_status status;
@@ -312,8 +359,8 @@ close_item(kith_store *store, const items_message *m, gint64 id, char **errstr)
 	if (status != KITH_OK)
 		return status;
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, m->rowid);
-	sqlite3_bind_int64(st, 3, m->date);
+	sqlite3_bind_int64(st, 2, c->rowid);
+	sqlite3_bind_int64(st, 3, c->date);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_reset(st);
 		return store_error(store, "close item", errstr);
@@ -322,44 +369,220 @@ close_item(kith_store *store, const items_message *m, gint64 id, char **errstr)
 	return KITH_OK;
 }
 
-/*
- * What this message closes.  In the thread of an item: a reply answers a
- * request; an attachment or fulfilment phrase delivers anything.  Outside
- * the thread, an attachment or phrase delivers the oldest open item.  A
- * promised introduction closes when the person is brought in.
- */
+/* Settles `it` with `c` when the rule says so. */
 static kith_status
-close_items(kith_store *store, const items_message *m, GPtrArray *hits,
-	items_result *result, char **errstr)
+try_close(kith_store *store, closer *c, const open_item *it, gboolean *closed,
+	char **errstr)
 {
-	GPtrArray *cands = g_ptr_array_new_with_free_func(open_item_free);
-	gboolean delivered = has_real_attachment(m->msg);
-	gboolean closed_outside = FALSE;
 	kith_status status;
 
-	for (guint i = 0; i < hits->len && !delivered; i++)
-		delivered = ((detect_hit *)g_ptr_array_index(hits, i))->kind == DETECT_FULFIL;
-	status = load_candidates(store, m, cands, errstr);
-	for (guint i = 0; i < cands->len && status == KITH_OK; i++) {
-		open_item *it = g_ptr_array_index(cands, i);
-		gboolean is_request = strcmp(it->kind, "request") == 0;
-		gboolean close;
+	*closed = FALSE;
+	if (it->message == c->rowid || !closer_settles(c, it))
+		return KITH_OK;
+	status = close_item(store, it->id, c, errstr);
+	if (status != KITH_OK)
+		return status;
+	if (!g_hash_table_contains(c->thread, GINT_TO_POINTER(it->message)) &&
+	    it->target == NULL)
+		c->closed_outside = TRUE;
+	*closed = TRUE;
+	return KITH_OK;
+}
 
-		if (it->target != NULL && !is_request)
-			close = brings_in(m, it->target);
-		else if (it->in_thread)
-			close = delivered || is_request;
-		else
-			close = delivered && !closed_outside;
-		if (!close)
+/* Appends the rows of a prepared candidate query (id, message, kind,
+ * target), skipping items already taken. */
+static void
+collect_rows(sqlite3_stmt *st, GHashTable *taken, GPtrArray *out, int limit)
+{
+	int n = 0;
+
+	while ((limit == 0 || n < limit) && sqlite3_step(st) == SQLITE_ROW) {
+		gint64 id = sqlite3_column_int64(st, 0);
+		open_item *it;
+
+		if (!g_hash_table_add(taken, GINT_TO_POINTER(id)))
 			continue;
-		if (!it->in_thread && it->target == NULL)
-			closed_outside = TRUE;
-		status = close_item(store, m, it->id, errstr);
-		if (status == KITH_OK)
+		it = g_new0(open_item, 1);
+		it->id = id;
+		it->message = sqlite3_column_int64(st, 1);
+		it->kind = g_strdup((const char *)sqlite3_column_text(st, 2));
+		it->target = g_strdup((const char *)sqlite3_column_text(st, 3));
+		g_ptr_array_add(out, it);
+		n++;
+	}
+	sqlite3_reset(st);
+}
+
+/*
+ * The open items a closer could settle: those its parties owe that were
+ * opened in its thread; the oldest others when it delivers; promised
+ * introductions.  Looking only there keeps a message's cost independent
+ * of how many items a contact has left open over the years.
+ */
+static kith_status
+load_candidates(kith_store *store, const closer *c, GPtrArray *out, char **errstr)
+{
+	GHashTable *taken = g_hash_table_new(g_direct_hash, g_direct_equal);
+	const char *owner = c->sent ? "me" : "them";
+	sqlite3_stmt *st;
+	kith_status status = KITH_OK;
+	GHashTableIter iter;
+	gpointer key;
+
+	for (guint p = 0; p < c->parties->len && status == KITH_OK; p++) {
+		gint64 contact = g_array_index(c->parties, gint64, p);
+
+		g_hash_table_iter_init(&iter, c->thread);
+		while (status == KITH_OK && g_hash_table_iter_next(&iter, &key, NULL)) {
+			status = store_stmt(store, "SELECT id, message, kind, target FROM items "
+				"WHERE message = ?1 AND contact_id = ?2 AND owner = ?3 "
+				"AND status IN ('open', 'snoozed')", &st, errstr);
+			if (status != KITH_OK)
+				break;
+			sqlite3_bind_int64(st, 1, GPOINTER_TO_INT(key));
+			sqlite3_bind_int64(st, 2, contact);
+			sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
+			collect_rows(st, taken, out, 0);
+		}
+		if (status != KITH_OK)
+			break;
+		status = store_stmt(store, "SELECT id, message, kind, target FROM items "
+			"WHERE contact_id = ?1 AND owner = ?2 AND message != ?3 "
+			"AND status IN ('open', 'snoozed') AND created <= ?4 "
+			"AND (target IS NOT NULL OR ?5) ORDER BY target IS NULL, created, id",
+			&st, errstr);
+		if (status != KITH_OK)
+			break;
+		sqlite3_bind_int64(st, 1, contact);
+		sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, c->rowid);
+		sqlite3_bind_int64(st, 4, c->date);
+		sqlite3_bind_int(st, 5, c->delivers);
+		collect_rows(st, taken, out, 64);
+	}
+	g_hash_table_destroy(taken);
+	return status;
+}
+
+/* What the new message `rowid` settles among earlier items. */
+static kith_status
+close_backward(kith_store *store, gint64 rowid, items_result *result, char **errstr)
+{
+	GPtrArray *cands = g_ptr_array_new_with_free_func(open_item_free);
+	closer c;
+	gboolean usable = FALSE, closed;
+	kith_status status;
+
+	status = load_closer(store, rowid, &c, &usable, errstr);
+	if (status != KITH_OK || !usable)
+		goto out;
+	status = load_candidates(store, &c, cands, errstr);
+	for (guint i = 0; i < cands->len && status == KITH_OK; i++) {
+		status = try_close(store, &c, g_ptr_array_index(cands, i), &closed, errstr);
+		if (status == KITH_OK && closed)
 			result->closed++;
 	}
+out:
+	closer_clear(&c);
 	g_ptr_array_unref(cands);
+	return status;
+}
+
+/* Whether a message already stored, later than the item, settles it: the
+ * owing party's later messages to or from the contact, oldest first. */
+static kith_status
+close_forward(kith_store *store, const open_item *it, gint64 contact,
+	gboolean owed_by_me, gint64 since, gboolean *closed, char **errstr)
+{
+	GArray *later = g_array_new(FALSE, FALSE, sizeof(gint64));
+	sqlite3_stmt *st;
+	kith_status status;
+
+	*closed = FALSE;
+	status = store_stmt(store, "SELECT i.message FROM interactions i "
+		"JOIN messages m ON m.id = i.message WHERE i.contact_id = ?1 "
+		"AND i.direction = ?2 AND m.date >= ?3 AND m.id != ?4 "
+		"ORDER BY m.date, m.id LIMIT 200", &st, errstr);
+	if (status != KITH_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, contact);
+	sqlite3_bind_int(st, 2, owed_by_me ? DIR_SENT : DIR_RECEIVED);
+	sqlite3_bind_int64(st, 3, since);
+	sqlite3_bind_int64(st, 4, it->message);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		gint64 id = sqlite3_column_int64(st, 0);
+
+		g_array_append_val(later, id);
+	}
+	sqlite3_reset(st);
+	for (guint i = 0; i < later->len && !*closed && status == KITH_OK; i++) {
+		closer c;
+		gboolean usable = FALSE;
+
+		status = load_closer(store, g_array_index(later, gint64, i), &c, &usable,
+			errstr);
+		if (status == KITH_OK && usable)
+			status = try_close(store, &c, it, closed, errstr);
+		closer_clear(&c);
+	}
+out:
+	g_array_unref(later);
+	return status;
+}
+
+/* --- opening ---------------------------------------------------------------- */
+
+static kith_status
+record_events(kith_store *store, const items_message *m, GPtrArray *hits,
+	char **errstr)
+{
+	kith_status status = KITH_OK;
+
+	for (guint i = 0; i < hits->len && status == KITH_OK; i++) {
+		const detect_hit *hit = g_ptr_array_index(hits, i);
+		const char *owner = NULL;
+		gint64 contact = 0;
+
+		if (hit->kind == DETECT_REQUEST || hit->kind == DETECT_PROMISE ||
+		    !item_party(m, hit, &owner, &contact))
+			continue;
+		status = insert_event(store, m, hit, contact, errstr);
+	}
+	return status;
+}
+
+static kith_status
+open_items(kith_store *store, const items_message *m, GPtrArray *hits,
+	items_result *result, char **errstr)
+{
+	kith_status status = KITH_OK;
+
+	for (guint i = 0; i < hits->len && status == KITH_OK; i++) {
+		const detect_hit *hit = g_ptr_array_index(hits, i);
+		open_item it = { 0 };
+		const char *owner = NULL;
+		gint64 contact = 0;
+		gboolean inserted = FALSE, closed = FALSE;
+
+		if ((hit->kind != DETECT_REQUEST && hit->kind != DETECT_PROMISE) ||
+		    !item_party(m, hit, &owner, &contact))
+			continue;
+		status = insert_item(store, m, hit, owner, contact, &inserted, errstr);
+		if (status != KITH_OK || !inserted)
+			continue;
+		result->opened++;
+		it.id = sqlite3_last_insert_rowid(store_db(store));
+		it.message = m->rowid;
+		it.kind = (char *)detect_kind_name(hit->kind);
+		it.target = hit->target;
+		if (m->dir == DIR_SENT)
+			status = insert_recipients(store, it.id, m->recipients, errstr);
+		if (status == KITH_OK)
+			status = close_forward(store, &it, contact, strcmp(owner, "me") == 0,
+				m->date, &closed, errstr);
+		if (status == KITH_OK && closed)
+			result->closed++;
+	}
 	return status;
 }
 
@@ -372,9 +595,12 @@ items_record(kith_store *store, const kith_config *cfg, const kith_rules *rules,
 	GPtrArray *hits = detect_text(rules, m->msg->new_text, &ctx);
 	kith_status status;
 
-	/* Close first: a reply that promises more opens a new item, which
-	 * this same message must not close. */
-	status = close_items(store, m, hits, result, errstr);
+	/* The signals first (a fulfilment phrase is what closing reads), then
+	 * what this message settles, then what it opens: a reply that
+	 * promises more opens an item that this same message must not close. */
+	status = record_events(store, m, hits, errstr);
+	if (status == KITH_OK)
+		status = close_backward(store, m->rowid, result, errstr);
 	if (status == KITH_OK)
 		status = open_items(store, m, hits, result, errstr);
 	g_ptr_array_unref(hits);

@@ -179,8 +179,8 @@ filter_fast(const global_options *opts, const filter_options *fo)
 		log_warn("filter: empty input, nothing recorded");
 		goto out;
 	}
-	if (spool_write(spool_dir, (const char *)msg->data, msg->len,
-			fo->sent ? SPOOL_SENT : 0, NULL, &err) != KITH_OK) {
+	if (spool_write_as(spool_dir, (const char *)msg->data, msg->len,
+			fo->sent ? SPOOL_SENT : 0, opts->me, NULL, &err) != KITH_OK) {
 		log_error("filter: message not recorded: %s", err);
 		goto out;
 	}

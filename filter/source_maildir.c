@@ -110,6 +110,23 @@ list_maildir(const char *root, GHashTable *seen, GPtrArray *out)
 		g_dir_close(d);
 }
 
+/* Maildir names start with the delivery time: in that order a reply comes
+ * after what it answers, across folders too. */
+static gint
+compare_delivery(gconstpointer a, gconstpointer b)
+{
+	const maildir_file *fa = *(maildir_file *const *)a;
+	const maildir_file *fb = *(maildir_file *const *)b;
+	const char *na = strrchr(fa->path, '/') + 1;
+	const char *nb = strrchr(fb->path, '/') + 1;
+	guint64 ta = g_ascii_strtoull(na, NULL, 10);
+	guint64 tb = g_ascii_strtoull(nb, NULL, 10);
+
+	if (ta != tb)
+		return ta < tb ? -1 : 1;
+	return strcmp(na, nb);
+}
+
 /* Ingests one file; a vanished file (moved by a client) waits for the next
  * scan, an unparseable one is logged and marked seen. */
 static kith_status
@@ -162,6 +179,7 @@ maildir_scan(const kith_account *acct, kith_ingest *ing, char **errstr)
 	source = g_strconcat("maildir:", root != NULL ? root : acct->path, NULL);
 	seen = store_seen_files(store, source);
 	list_maildir(acct->path, seen, files);
+	g_ptr_array_sort(files, compare_delivery);
 	for (i = 0; i < files->len; i++) {
 		const maildir_file *f = g_ptr_array_index(files, i);
 

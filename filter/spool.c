@@ -13,7 +13,7 @@
 static kith_status
 spool_prepare(const char *spool_dir, char **errstr)
 {
-	static const char *const subdirs[] = { "tmp", "new", "failed" };
+	static const char *const subdirs[] = { "tmp", "new", "failed", "meta" };
 
 	for (gsize i = 0; i < G_N_ELEMENTS(subdirs); i++) {
 		char *d = g_build_filename(spool_dir, subdirs[i], NULL);
@@ -62,20 +62,17 @@ spool_name(unsigned flags)
 		counter++, g_random_int(), host, (flags & SPOOL_SENT) ? ",S" : "");
 }
 
-kith_status
-spool_write(const char *spool_dir, const char *data, gsize len, unsigned flags,
-	char **path_out, char **errstr)
+/* Writes `data` to tmp/NAME, flushed, and renames it to SUBDIR/NAME. */
+static kith_status
+write_file(const char *spool_dir, const char *subdir, const char *name,
+	const char *data, gsize len, char **path_out, char **errstr)
 {
-	char *name = NULL, *tmp = NULL, *dst = NULL;
-	kith_status status;
+	char *tmp = NULL, *dst = NULL;
+	kith_status status = KITH_OK;
 	int fd = -1;
 
-	status = spool_prepare(spool_dir, errstr);
-	if (status != KITH_OK)
-		goto out;
-	name = spool_name(flags);
 	tmp = g_build_filename(spool_dir, "tmp", name, NULL);
-	dst = g_build_filename(spool_dir, "new", name, NULL);
+	dst = g_build_filename(spool_dir, subdir, name, NULL);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		status = kith_fail(errstr, KITH_E_CANTCREAT, "cannot create %s: %s",
@@ -110,10 +107,82 @@ out:
 		close(fd);
 	if (status != KITH_OK && tmp != NULL)
 		unlink(tmp);
-	g_free(name);
 	g_free(tmp);
 	g_free(dst);
 	return status;
+}
+
+kith_status
+spool_write_as(const char *spool_dir, const char *data, gsize len, unsigned flags,
+	char *const *me, char **path_out, char **errstr)
+{
+	char *name = NULL, *ids = NULL;
+	kith_status status;
+
+	status = spool_prepare(spool_dir, errstr);
+	if (status != KITH_OK)
+		goto out;
+	name = spool_name(flags);
+	/* The identities go first: the message must never be visible in
+	 * new/ without them. */
+	if (me != NULL && me[0] != NULL) {
+		char *joined = g_strjoinv("\n", (char **)me);
+
+		ids = g_strconcat(joined, "\n", NULL);
+		g_free(joined);
+		status = write_file(spool_dir, "meta", name, ids, strlen(ids), NULL, errstr);
+		if (status != KITH_OK)
+			goto out;
+	}
+	status = write_file(spool_dir, "new", name, data, len, path_out, errstr);
+out:
+	g_free(ids);
+	g_free(name);
+	return status;
+}
+
+kith_status
+spool_write(const char *spool_dir, const char *data, gsize len, unsigned flags,
+	char **path_out, char **errstr)
+{
+	return spool_write_as(spool_dir, data, len, flags, NULL, path_out, errstr);
+}
+
+static char *
+meta_path(const char *spool_dir, const char *path)
+{
+	char *base = g_path_get_basename(path);
+	char *meta = g_build_filename(spool_dir, "meta", base, NULL);
+
+	g_free(base);
+	return meta;
+}
+
+char **
+spool_file_identities(const char *spool_dir, const char *path)
+{
+	char *meta = meta_path(spool_dir, path);
+	char *text = NULL;
+	char **ids = NULL;
+
+	if (g_file_get_contents(meta, &text, NULL, NULL)) {
+		g_strstrip(text);
+		if (*text != '\0')
+			ids = g_strsplit(text, "\n", -1);
+	}
+	g_free(text);
+	g_free(meta);
+	return ids;
+}
+
+void
+spool_remove(const char *spool_dir, const char *path)
+{
+	char *meta = meta_path(spool_dir, path);
+
+	unlink(path);
+	unlink(meta);
+	g_free(meta);
 }
 
 int
@@ -197,9 +266,15 @@ spool_set_aside(const char *spool_dir, const char *path, char **errstr)
 	char *dst = g_build_filename(spool_dir, "failed", base, NULL);
 	kith_status status = KITH_OK;
 
-	if (rename(path, dst) != 0)
+	if (rename(path, dst) != 0) {
 		status = kith_fail(errstr, KITH_E_IO, "cannot move %s to %s: %s",
 			path, dst, g_strerror(errno));
+	} else {
+		char *meta = meta_path(spool_dir, path);
+
+		unlink(meta);
+		g_free(meta);
+	}
 	g_free(base);
 	g_free(dst);
 	return status;

@@ -49,6 +49,11 @@ void ingest_free(kith_ingest *ing);
 kith_status ingest_message(kith_ingest *ing, const char *data, gsize len,
 	unsigned flags, char **errstr);
 kith_status ingest_commit(kith_ingest *ing, char **errstr);
+
+/* Identities to count as mine for the messages that follow, besides the
+ * config's (a spooled message's --me); NULL-terminated, borrowed until
+ * the next call; NULL for none. */
+void ingest_set_identities(kith_ingest *ing, char *const *me);
 void ingest_rollback(kith_ingest *ing);
 
 const ingest_stats *ingest_get_stats(const kith_ingest *ing);

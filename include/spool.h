@@ -21,6 +21,18 @@ enum { SPOOL_SENT = 1 << 0 };
 kith_status spool_write(const char *spool_dir, const char *data, gsize len,
 	unsigned flags, char **path_out, char **errstr);
 
+/* The same, remembering `me` (NULL-terminated identities given on the
+ * command line, e.g. --me) beside the message in meta/, so whichever
+ * process drains it knows them too. */
+kith_status spool_write_as(const char *spool_dir, const char *data, gsize len,
+	unsigned flags, char *const *me, char **path_out, char **errstr);
+
+/* The identities remembered for a spool file (new vector, NULL when none). */
+char **spool_file_identities(const char *spool_dir, const char *path);
+
+/* Removes a spool file that was recorded, with what was kept beside it. */
+void spool_remove(const char *spool_dir, const char *path);
+
 /* Takes the drain lock without waiting; returns its fd (>= 0) or -1 when
  * another process holds it or it cannot be made. */
 int spool_lock_try(const char *spool_dir);
