@@ -31,6 +31,7 @@ struct kith_imap {
 	char *folder;              /* the folder open (EXAMINE), or NULL */
 	guint32 uidvalidity;       /* of `folder` */
 	gint64 max_size;
+	gboolean (*stop)(void);    /* polled before reconnecting; may be NULL */
 };
 
 static kith_status ensure_session(kith_imap *imap, char **errstr);
@@ -66,6 +67,18 @@ secret_free(char *secret)
 		return;
 	explicit_bzero(secret, strlen(secret));
 	g_free(secret);
+}
+
+void
+imap_set_stop_check(kith_imap *imap, gboolean (*stop)(void))
+{
+	imap->stop = stop;
+}
+
+static gboolean
+stop_requested(const kith_imap *imap)
+{
+	return imap->stop != NULL && imap->stop();
 }
 
 const char *
@@ -719,6 +732,8 @@ reconnect(kith_imap *imap, char **errstr)
 	guint32 uidvalidity = imap->uidvalidity;
 	kith_status st;
 
+	if (stop_requested(imap))
+		return KITH_E_INTERRUPTED;
 	log_info("%s: reconnecting", imap->where);
 	imap->folder = NULL;
 	if (imap->s != NULL)
@@ -883,8 +898,10 @@ fetch_whole(kith_imap *imap, const imap_uid_size *uids, guint n,
 		mailimap_set_add_single(set, uids[i].uid);
 	type = mailimap_fetch_type_new_fetch_att_list_empty();
 	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
+	/* BODY.PEEK[]<0.max_size>: the size announced is not trusted. */
 	mailimap_fetch_type_new_fetch_att_list_add(type,
-		mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
+		mailimap_fetch_att_new_body_peek_section_partial(mailimap_section_new(NULL),
+			0, (uint32_t)MIN(imap->max_size, (gint64)G_MAXUINT32)));
 	r = uid_fetch(imap, set, type, &result);
 	if (r != MAILIMAP_NO_ERROR)
 		goto out;

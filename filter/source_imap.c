@@ -176,6 +176,7 @@ imap_scan_account(const kith_account *acct, kith_ingest *ing, char **errstr)
 	status = imap_connect(acct, &scan.imap, errstr);
 	if (status != KITH_OK)
 		goto out;
+	imap_set_stop_check(scan.imap, source_stop_requested);
 	status = imap_folders(scan.imap, &folders, errstr);
 	if (status != KITH_OK)
 		goto out;

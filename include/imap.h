@@ -70,6 +70,13 @@ kith_status imap_connect(const kith_account *acct, kith_imap **out,
 /* Logs out (best effort) and frees. */
 void imap_close(kith_imap *imap);
 
+/*
+ * A function polled before reconnecting or retrying (e.g.
+ * source_stop_requested): once it returns TRUE, imap_fetch gives up with
+ * KITH_E_INTERRUPTED instead of reconnecting.  NULL: never.
+ */
+void imap_set_stop_check(kith_imap *imap, gboolean (*stop)(void));
+
 /* "user@host:port", for messages (borrowed). */
 const char *imap_where(const kith_imap *imap);
 
@@ -100,7 +107,10 @@ kith_status imap_list_uids(kith_imap *imap, guint32 last_uid, GArray **out,
  * parse or stream error the connection is re-established, the folder
  * re-opened and the batch retried one UID at a time; a message that still
  * fails is logged and left out (its UID is added to *skipped when not NULL).
- * Fails only when the server cannot be reached again.
+ * Fails only when the server cannot be reached again, or with
+ * KITH_E_INTERRUPTED when the stop check says so.  Whole messages are
+ * fetched with a partial fetch capped at max_size, so a server that
+ * understates RFC822.SIZE cannot make kith read an unbounded message.
  */
 kith_status imap_fetch(kith_imap *imap, const imap_uid_size *uids, guint n,
 	GPtrArray **out, GArray *skipped, char **errstr);

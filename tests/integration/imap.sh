@@ -250,6 +250,32 @@ dump "$T/killed.db" >"$T/killed.dump"
 ok "killed and resumed store equals one clean run" cmp -s "$T/clean.dump" "$T/killed.dump"
 ok "store dump is not empty" test -s "$T/clean.dump"
 
+# SIGINT stops after the batch in hand; the next scan resumes.
+"$KITH" --now "$NOW" --db "$T/int.db" scan big >"$OUT/int" 2>&1 &
+pid=$!
+i=0
+while [ "$i" -lt 400 ]; do
+	n=$(count 'SELECT count(*) FROM messages' "$T/int.db" 2>/dev/null || echo 0)
+	[ "${n:-0}" -ge 300 ] && break
+	i=$((i + 1))
+	sleep 0.02
+done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+n=$(count 'SELECT count(*) FROM messages' "$T/int.db")
+if [ "$n" -lt 2500 ]; then
+	eq "SIGINT: exit 130" 130 "$rc"
+	ok "SIGINT: the interruption is explained" grep -q 'interrupted' "$OUT/int"
+else
+	eq "SIGINT after the end: exit 0" 0 "$rc"
+fi
+eq "SIGINT: state matches what was stored" "$n" \
+	"$(count "SELECT last_uid FROM scan_state WHERE folder = 'INBOX'" "$T/int.db")"
+k int2 --db "$T/int.db" scan big
+eq "SIGINT: the next scan completes" "0 2500" \
+	"$rc $(count 'SELECT count(*) FROM messages' "$T/int.db")"
+
 # A connection dropped by the server mid-scan is re-established.
 "$KITH" --now "$NOW" -v --db "$T/kicked.db" scan big >"$OUT/kicked" 2>&1 &
 pid=$!
