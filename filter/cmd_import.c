@@ -64,6 +64,23 @@ add_address(kith_store *store, gint64 id, const char *addr, char **errstr)
 	return step_done(store, st, "add address", errstr);
 }
 
+/* The name a card gives: FN, else N's given and family names; "" for an
+ * FN that is only one of the addresses (what kith writes for a contact
+ * without a name, since FN is required).  A new string. */
+static char *
+card_name(const vcard_card *card)
+{
+	char *name = *card->fn != '\0' ? g_strdup(card->fn) :
+		g_strstrip(g_strjoin(" ", card->given, card->family, NULL));
+
+	for (guint i = 0; i < card->emails->len && *name != '\0'; i++) {
+		if (*card->family == '\0' && *card->given == '\0' &&
+		    g_ascii_strcasecmp(name, g_ptr_array_index(card->emails, i)) == 0)
+			*name = '\0';
+	}
+	return name;
+}
+
 /* Name, role, tags, note, cadence from the card. */
 static kith_status
 apply_fields(kith_store *store, gint64 id, const vcard_card *card, gint64 now,
@@ -74,8 +91,7 @@ apply_fields(kith_store *store, gint64 id, const vcard_card *card, gint64 now,
 	char *name;
 	gboolean have_role = FALSE;
 
-	name = *card->fn != '\0' ? g_strdup(card->fn) :
-		g_strstrip(g_strjoin(" ", card->given, card->family, NULL));
+	name = card_name(card);
 	if (*name != '\0') {
 		status = store_stmt(store,
 			"UPDATE contacts SET name = ?2, name_date = ?3, name_fixed = 1 "
@@ -166,8 +182,11 @@ import_card(kith_store *store, const vcard_card *card, gint64 now,
 	for (guint i = 0; i < addrs->len && id == 0; i++)
 		id = store_contact_lookup(store, g_ptr_array_index(addrs, i));
 	if (id == 0 && addrs->len > 0) {
+		char *name = card_name(card);
+
 		status = store_contact_for_address(store, g_ptr_array_index(addrs, 0),
-			card->fn, now, &id, &created, errstr);
+			name, now, &id, &created, errstr);
+		g_free(name);
 		if (status != KITH_OK)
 			goto out;
 	}

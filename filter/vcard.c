@@ -51,7 +51,13 @@ vcard_escape(const char *value)
 				p++;
 			/* fall through */
 		case '\n': g_string_append(s, "\\n"); break;
-		default:   g_string_append_c(s, *p); break;
+		default:
+			/* Other control characters have no place in a text
+			 * value (tab does). */
+			if (((guchar)*p < 0x20 && *p != '\t') || *p == 0x7f)
+				break;
+			g_string_append_c(s, *p);
+			break;
 		}
 	}
 	return g_string_free(s, FALSE);

@@ -11,7 +11,8 @@ NOW="2026-11-01 09:00"
 K() { "$KITH" --db "$DB" --me me@example.org --now "$NOW" "$@"; }
 PY=/usr/bin/python3
 
-for f in "$DATA"/threads/*/*.eml; do K filter --strict <"$f"; done
+# msg-plain.eml brings contacts without a name.
+for f in "$DATA"/threads/*/*.eml "$DATA"/msg-plain.eml; do K filter --strict <"$f"; done
 NCONTACTS=$(sql 'SELECT count(*) FROM contacts')
 [ "$NCONTACTS" -ge 5 ]
 eq "the fixture store has contacts" 0 $?
@@ -197,7 +198,7 @@ ok "export --ics: stable (same UIDs and DTSTAMP with the same --now)" cmp -s "$T
 "$KITH" --db "$T/fresh.db" --me me@example.org --now "$NOW" export --ics >"$T/empty.ics"
 eq "export --ics of an empty store: a calendar with no to-dos" "0 0 0 True True" \
 	"$($PY "$T/check.py" "$T/empty.ics" | head -n 1)"
-for f in "$DATA"/threads/*/*.eml; do
+for f in "$DATA"/threads/*/*.eml "$DATA"/msg-plain.eml; do
 	"$KITH" --db "$T/fresh.db" --me me@example.org filter --strict <"$f"
 done
 "$KITH" --db "$T/fresh.db" --me me@example.org --now "$NOW" export --ics >"$T/fresh.ics"
