@@ -6,9 +6,9 @@
  * Each card becomes one contact, found by any of its addresses or created
  * for the first: every EMAIL is added to it (an address that already
  * belongs to another contact stays there, with a warning); FN (else N)
- * becomes its name, fixed against names seen in mail; a CATEGORY that
- * names a role sets the role, the others become tags; NOTE sets the note
- * and X-KITH-CADENCE the cadence.  Cards without a usable address are
+ * becomes its name, fixed against names seen in mail; the first
+ * CATEGORY that names a role sets the role, the others become tags; NOTE
+ * sets the note and X-KITH-CADENCE the cadence.  Cards without a usable address are
  * skipped, as are forgotten addresses.  One transaction for the whole
  * import.
  */
@@ -116,9 +116,8 @@ apply_fields(kith_store *store, gint64 id, const vcard_card *card, gint64 now,
 				goto out;
 			sqlite3_bind_int64(st, 1, id);
 			sqlite3_bind_text(st, 2, role_name(role), -1, SQLITE_STATIC);
-		} else if (role_parse(cat, &role)) {
-			continue;   /* a second role: the first one wins */
 		} else {
+			/* A second role name is a tag: the first one wins. */
 			status = store_stmt(store,
 				"INSERT OR IGNORE INTO tags (contact_id, tag) VALUES (?1, ?2)",
 				&st, errstr);

@@ -43,7 +43,7 @@ eq "import: exit 0" 0 $?
 eq "import: the summary line" "3 cards: 1 new contact, 1 updated, 1 skipped" "$(cat "$T/out")"
 eq "import: Kim's role, cadence, note, fixed name" "mentor|30|Runs the harbour project, knows everyone.|1" \
 	"$(sql "SELECT role, cadence, note, name_fixed FROM contacts c JOIN addresses a ON a.contact_id = c.id WHERE a.addr = 'kim@dockside.example'")"
-eq "import: the second role is not a tag; the others are" "sailing" \
+eq "import: the first role is the role; the rest, a second role too, are tags" "hub,sailing" \
 	"$(sql "SELECT group_concat(tag) FROM tags t JOIN addresses a ON a.contact_id = t.contact_id WHERE a.addr = 'kim@dockside.example'")"
 eq "import: Kim's new address joins her contact" 1 \
 	"$(sql "SELECT count(DISTINCT contact_id) FROM addresses WHERE addr IN ('kim@dockside.example', 'kim.park@home.example')")"
@@ -83,7 +83,7 @@ eq "export --vcard: one card per contact with an address" \
 eq "export --vcard: the file is private (0600)" 600 "$(stat -c %a "$T/all.vcf")"
 ok "export --vcard: CRLF line ends only" awk '!/\r$/ { bad++ } END { exit bad > 0 }' "$T/all.vcf"
 ok "export --vcard: Kim's card has her role and tag, note and cadence" \
-	grep -q "^CATEGORIES:mentor,sailing" "$T/all.vcf"
+	grep -q "^CATEGORIES:mentor,hub,sailing" "$T/all.vcf"
 ok "... note escaped" grep -q '^NOTE:Runs the harbour project\\, knows everyone\.' "$T/all.vcf"
 ok "... cadence" grep -q '^X-KITH-CADENCE:30' "$T/all.vcf"
 K export --vcard >"$T/stdout.vcf"

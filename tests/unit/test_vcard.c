@@ -69,6 +69,18 @@ test_serialize_exact(void **state)
 }
 
 static void
+test_escape(void **state)
+{
+	char *e = vcard_escape("a,b;c\\d\r\ne\nf\rg\x01h\th\x7f");
+
+	assert_string_equal(e, "a\\,b\\;c\\\\d\\ne\\nf\\ngh\th");
+	g_free(e);
+	e = vcard_escape(NULL);
+	assert_string_equal(e, "");
+	g_free(e);
+}
+
+static void
 test_round_trip(void **state)
 {
 	vcard_card *c = sample_card();
@@ -330,6 +342,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_serialize_exact),
+		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_folding),
 		cmocka_unit_test(test_uid),
