@@ -1044,22 +1044,21 @@ append_header_without_mime(GString *out, const char *hdr, gsize len)
 	}
 }
 
-/* Fetches the header and the text parts of a message over max_size and
- * builds a smaller message of them. */
+/* Reads the BODYSTRUCTURE of `uid`: the section paths of its text parts
+ * go to `parts` (GArray of guint32 each; empty for a single-part text
+ * message), *single tells a single-part message.  *found is FALSE when the
+ * message is gone. */
 static int
-fetch_partial(kith_imap *imap, guint32 uid, imap_message **out)
+partial_plan(kith_imap *imap, guint32 uid, GPtrArray *parts, gboolean *single,
+	gboolean *found)
 {
 	struct mailimap_set *set = mailimap_set_new_single(uid);
 	struct mailimap_fetch_type *type = mailimap_fetch_type_new_fetch_att_list_empty();
-	GPtrArray *parts = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
 	GArray *path = g_array_new(FALSE, FALSE, sizeof(guint32));
-	GString *header = g_string_new(NULL);
-	GString *msg = g_string_new(NULL);
 	clist *result = NULL;
-	gboolean single = FALSE, found = FALSE;
 	int r;
 
-	*out = NULL;
+	*found = *single = FALSE;
 	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
 	mailimap_fetch_type_new_fetch_att_list_add(type,
 		mailimap_fetch_att_new_bodystructure());
@@ -1068,24 +1067,42 @@ fetch_partial(kith_imap *imap, guint32 uid, imap_message **out)
 		goto out;
 	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
 		fetch_items items;
+		const struct mailimap_body *body;
 
 		read_items(clist_content(it), &items);
 		if (items.uid != uid || items.structure == NULL)
 			continue;
-		found = TRUE;
-		single = items.structure->bd_type == MAILIMAP_BODY_1PART;
-		if (single) {
-			if (items.structure->bd_data.bd_body_1part != NULL &&
-			    is_text_part(items.structure->bd_data.bd_body_1part))
-				g_ptr_array_add(parts, g_array_new(FALSE, FALSE, sizeof(guint32)));
-		} else {
-			collect_text_parts(items.structure, path, parts, 0);
-		}
+		body = items.structure;
+		*found = TRUE;
+		*single = body->bd_type == MAILIMAP_BODY_1PART;
+		if (!*single)
+			collect_text_parts(body, path, parts, 0);
+		else if (body->bd_data.bd_body_1part != NULL &&
+			 is_text_part(body->bd_data.bd_body_1part))
+			g_ptr_array_add(parts, g_array_new(FALSE, FALSE, sizeof(guint32)));
 	}
-	if (!found)
-		goto out;
-	r = fetch_section(imap, uid, mailimap_section_new_header(), 0, header);
-	if (r != MAILIMAP_NO_ERROR)
+out:
+	if (result != NULL)
+		mailimap_fetch_list_free(result);
+	g_array_unref(path);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(type);
+	return r;
+}
+
+/* Builds the reduced message into `msg`: the header (capped) and the text
+ * parts (each capped), in a multipart/mixed of kith's own for multipart
+ * messages. */
+static int
+partial_build(kith_imap *imap, guint32 uid, GPtrArray *parts, gboolean single,
+	GString *msg)
+{
+	GString *header = g_string_new(NULL);
+	int r;
+
+	r = fetch_section(imap, uid, mailimap_section_new_header(),
+		IMAP_PARTIAL_PART_BYTES, header);
+	if (r != MAILIMAP_NO_ERROR || header->len == 0)
 		goto out;
 	if (single) {
 		g_string_append_len(msg, header->str, header->len);
@@ -1100,7 +1117,8 @@ fetch_partial(kith_imap *imap, guint32 uid, imap_message **out)
 	for (guint i = 0; i < parts->len && r == MAILIMAP_NO_ERROR; i++) {
 		g_string_append(msg, "--" IMAP_PARTIAL_BOUNDARY "\r\n");
 		r = fetch_section(imap, uid,
-			mailimap_section_new_part_mime(section_part(parts->pdata[i])), 0, msg);
+			mailimap_section_new_part_mime(section_part(parts->pdata[i])),
+			IMAP_PARTIAL_PART_BYTES, msg);
 		if (r == MAILIMAP_NO_ERROR)
 			r = fetch_section(imap, uid,
 				mailimap_section_new_part(section_part(parts->pdata[i])),
@@ -1109,23 +1127,38 @@ fetch_partial(kith_imap *imap, guint32 uid, imap_message **out)
 	}
 	g_string_append(msg, "--" IMAP_PARTIAL_BOUNDARY "--\r\n");
 out:
-	if (r == MAILIMAP_NO_ERROR && found && header->len > 0) {
-		*out = g_new0(imap_message, 1);
-		(*out)->uid = uid;
-		(*out)->partial = TRUE;
-		(*out)->len = msg->len;
-		(*out)->data = g_string_free(msg, FALSE);
-		msg = NULL;
-	}
+	if (header->len == 0)
+		g_string_truncate(msg, 0);
+	g_string_free(header, TRUE);
+	return r;
+}
+
+/* Fetches the header and the text parts of a message over max_size.
+ * *out is the reduced message, or NULL when the message is gone. */
+static int
+fetch_partial(kith_imap *imap, guint32 uid, imap_message **out)
+{
+	GPtrArray *parts = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
+	GString *msg = g_string_new(NULL);
+	gboolean single, found;
+	int r;
+
+	*out = NULL;
+	r = partial_plan(imap, uid, parts, &single, &found);
+	if (r != MAILIMAP_NO_ERROR || !found)
+		goto out;
+	r = partial_build(imap, uid, parts, single, msg);
+	if (r != MAILIMAP_NO_ERROR || msg->len == 0)
+		goto out;
+	*out = g_new0(imap_message, 1);
+	(*out)->uid = uid;
+	(*out)->partial = TRUE;
+	(*out)->len = msg->len;
+	(*out)->data = g_string_free(g_steal_pointer(&msg), FALSE);
+out:
 	if (msg != NULL)
 		g_string_free(msg, TRUE);
-	g_string_free(header, TRUE);
-	g_array_unref(path);
 	g_ptr_array_unref(parts);
-	if (result != NULL)
-		mailimap_fetch_list_free(result);
-	mailimap_set_free(set);
-	mailimap_fetch_type_free(type);
 	return r;
 }
 
