@@ -167,6 +167,7 @@ test_proposals(void **state)
 		{ "Paul, see if you can get a quote from the printer.",
 		  DETECT_REQUEST },
 		{ "Hey call me when you land.", DETECT_REQUEST },
+		{ "I would send the draft to legal before Friday.", DETECT_REQUEST },
 	};
 
 	check_kinds(cases, G_N_ELEMENTS(cases));
@@ -195,6 +196,8 @@ test_not_proposals(void **state)
 		{ "I'm making the math work.", DETECT_NONE },
 		{ "Shall I book the room?", DETECT_OFFER },
 		{ "I would be happy to help you with the move.", DETECT_OFFER },
+		{ "If I want to change the plan, who do I ask?", DETECT_NONE },
+		{ "I would like to thank everyone for coming.", DETECT_NONE },
 	};
 
 	check_kinds(cases, G_N_ELEMENTS(cases));
@@ -212,6 +215,12 @@ test_promises(void **state)
 		{ "Will send it over tonight.", DETECT_PROMISE },
 		{ "I'll get back to you by Monday.", DETECT_PROMISE },
 		{ "I will introduce you to Sarah next week.", DETECT_PROMISE },
+		{ "I got your notes and will send the budget on Monday.",
+		  DETECT_PROMISE },
+		{ "I read your memo and will confirm with the bank today.",
+		  DETECT_PROMISE },
+		{ "I want to get the new prices into the sheet today.",
+		  DETECT_PROMISE },
 	};
 
 	check_kinds(cases, G_N_ELEMENTS(cases));
