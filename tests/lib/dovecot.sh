@@ -44,6 +44,7 @@
 #   DOVECOT_UNKNOWN_CA the CA that signed the "unknownca" certificate
 #   DOVECOT_LOG        the log file (logins, auth failures, LDA, Sieve)
 #   DOVECOT_SIEVE_BIN  the directory for Sieve extprograms (see below)
+#   DOVECOT_MAIL_USER  the user that owns the mail and runs Sieve programs
 #
 # Users: alice (password $DOVECOT_PASS) and bob (password "bob-secret").
 # Mailboxes: INBOX, Sent (\Sent special-use), Drafts, Trash, Junk, created
@@ -54,7 +55,10 @@
 #     (write it before delivering; no script means plain delivery to INBOX).
 #   - The extprograms extensions vnd.dovecot.pipe, .filter and .execute are
 #     enabled; programs must be executable files in $DOVECOT_SIEVE_BIN.
-#     They receive the message with CRLF line ends.
+#     They receive the message with CRLF line ends, and run as the mail
+#     user ($DOVECOT_MAIL_USER: nobody when the tests run as root), so what
+#     they write must go somewhere that user can write.  Scripts need
+#     `require ["vnd.dovecot.pipe", "copy"];` for `pipe :copy "prog";`.
 #   - IMAPSieve is loaded: to run a script when a client stores a message
 #     into a mailbox (APPEND or COPY), write the script to
 #     $DOVECOT_DIR/imapsieve/NAME.sieve and call
@@ -73,6 +77,7 @@ DOVECOT_LOG="$DOVECOT_DIR/dovecot.log"
 DOVECOT_SIEVE_BIN="$DOVECOT_DIR/sieve-bin"
 DOVECOT_IMAP_PORT=""
 DOVECOT_IMAPS_PORT=""
+DOVECOT_MAIL_USER=""
 _dovecot_pid=""
 _dovecot_imapsieve=""
 _dovecot_lda=/usr/lib/dovecot/dovecot-lda
@@ -157,9 +162,11 @@ _dovecot_users() {
 	if [ "$(id -u)" = 0 ]; then
 		_dc_internal=dovecot _dc_group=dovecot _dc_login=dovenull
 		_dc_uid=$(id -u nobody) _dc_gid=$(id -g nobody)
+		DOVECOT_MAIL_USER=nobody
 	else
 		_dc_internal=$(id -un) _dc_group=$(id -gn) _dc_login=$(id -un)
 		_dc_uid=$(id -u) _dc_gid=$(id -g)
+		DOVECOT_MAIL_USER=$(id -un)
 	fi
 }
 
@@ -290,7 +297,8 @@ _dovecot_dirs() {
 	done
 	chmod 755 "$DOVECOT_DIR"
 	if [ "$(id -u)" = 0 ]; then
-		chown -R "$_dc_uid:$_dc_gid" "$DOVECOT_DIR/mail" "$DOVECOT_DIR/home"
+		chown -R "$_dc_uid:$_dc_gid" "$DOVECOT_DIR/mail" "$DOVECOT_DIR/home" \
+			"$DOVECOT_DIR/imapsieve"
 	fi
 }
 
