@@ -3,8 +3,10 @@
  * [FILE]`: contacts as vCard 4.0, open items as iCalendar VTODOs.  Without
  * FILE (or with "-") the export goes to standard output.  For --vcard, a
  * FILE that is a directory, or ends in '/', gets one UID.vcf per contact
- * (a vdir, as khard and vdirsyncer read it).  Files are written atomically
- * and mode 0600: they hold the address book.
+ * (a vdir, as khard and vdirsyncer read it); cards kith wrote there
+ * before for contacts that are gone (merged, forgotten) are removed, and
+ * no other file is touched.  Files are written atomically and mode 0600:
+ * they hold the address book.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -139,11 +141,63 @@ is_dir_target(const char *path)
 		(g_str_has_suffix(path, "/") || g_file_test(path, G_FILE_TEST_IS_DIR));
 }
 
+/* TRUE when `name` in `dir` is a card kith wrote: "UUID.vcf" with kith's
+ * UUID layout (version 8) and that UID inside. */
+static gboolean
+kith_card_file(const char *dir, const char *name)
+{
+	char *uuid, *file, *data = NULL, *want;
+	gboolean ours = FALSE;
+
+	if (!g_str_has_suffix(name, ".vcf") || strlen(name) != 36 + 4)
+		return FALSE;
+	uuid = g_strndup(name, 36);
+	if (!g_uuid_string_is_valid(uuid) || uuid[14] != '8') {
+		g_free(uuid);
+		return FALSE;
+	}
+	file = g_build_filename(dir, name, NULL);
+	want = g_strconcat("\r\nUID:urn:uuid:", uuid, "\r\n", NULL);
+	if (g_file_get_contents(file, &data, NULL, NULL))
+		ours = strstr(data, want) != NULL;
+	g_free(data);
+	g_free(want);
+	g_free(file);
+	g_free(uuid);
+	return ours;
+}
+
+/* Removes the cards kith wrote to `dir` before whose contact is gone
+ * (merged or forgotten): `keep` holds the file names just written. */
+static void
+remove_stale_cards(const char *dir, GHashTable *keep)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	if (d == NULL)
+		return;
+	while ((name = g_dir_read_name(d)) != NULL) {
+		char *file;
+
+		if (g_hash_table_contains(keep, name) || !kith_card_file(dir, name))
+			continue;
+		file = g_build_filename(dir, name, NULL);
+		if (unlink(file) != 0)
+			log_warn("cannot remove %s: %s", file, g_strerror(errno));
+		else
+			log_info("removed %s: the contact is gone", file);
+		g_free(file);
+	}
+	g_dir_close(d);
+}
+
 static kith_status
 export_vcard(kith_store *store, const char *path, char **errstr)
 {
 	GPtrArray *cards = NULL;
 	GString *all = NULL;
+	GHashTable *written = NULL;   /* file names written to a vdir */
 	kith_status status;
 	gboolean dir = is_dir_target(path);
 
@@ -156,6 +210,7 @@ export_vcard(kith_store *store, const char *path, char **errstr)
 		goto out;
 	}
 	all = g_string_new(NULL);
+	written = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (guint i = 0; i < cards->len; i++) {
 		const vcard_card *card = g_ptr_array_index(cards, i);
 		char *text = vcard_serialize(card);
@@ -168,8 +223,8 @@ export_vcard(kith_store *store, const char *path, char **errstr)
 			char *file = g_build_filename(path, name, NULL);
 
 			status = write_output(file, text, strlen(text), errstr);
+			g_hash_table_add(written, name);
 			g_free(file);
-			g_free(name);
 		} else {
 			g_string_append(all, text);
 		}
@@ -177,12 +232,16 @@ export_vcard(kith_store *store, const char *path, char **errstr)
 		if (status != KITH_OK)
 			goto out;
 	}
-	if (!dir)
+	if (dir)
+		remove_stale_cards(path, written);
+	else
 		status = write_output(path, all->str, all->len, errstr);
 	if (status == KITH_OK && path != NULL && strcmp(path, "-") != 0)
 		log_info("exported %u contact%s to %s", cards->len,
 			cards->len == 1 ? "" : "s", path);
 out:
+	if (written != NULL)
+		g_hash_table_destroy(written);
 	if (all != NULL)
 		g_string_free(all, TRUE);
 	if (cards != NULL)

@@ -117,6 +117,20 @@ khard show --format yaml "Kim Park" >"$T/khard.kim" 2>&1 </dev/null
 ok "khard: Kim's categories (role and tag)" sh -c "grep -A3 '^Categories' '$T/khard.kim' | grep -q mentor"
 ok "khard: Kim's note" grep -q 'Runs the harbour project, knows everyone' "$T/khard.kim"
 
+# A contact that is gone loses its card; files kith did not write stay.
+printf 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Mine\r\nEND:VCARD\r\n' >"$T/vdir/my-own.vcf"
+cp "$T/vdir/$(ls "$T/vdir" | grep -v my-own | head -n 1)" "$T/vdir/0fe1eeb7-b1aa-89d4-85c3-cd6854033c96.vcf.bak"
+# (on a copy of the store, without Sam)
+sqlite3 "$DB" ".backup '$T/gone.db'"
+sqlite3 "$T/gone.db" "PRAGMA foreign_keys = ON; DELETE FROM contacts WHERE id = (SELECT contact_id FROM addresses WHERE addr = 'sam@cobalt.example')"
+"$KITH" --db "$T/gone.db" export --vcard "$T/vdir/"
+eq "export --vcard DIR/ again: the gone contact's card is removed" 0 \
+	"$(grep -l 'sam@cobalt.example' "$T/vdir"/*.vcf 2>/dev/null | wc -l)"
+eq "... the others stay, and so do files kith did not write" \
+	"$(($(grep -c '^BEGIN:VCARD' "$T/all.vcf") - 1 + 2))" "$(ls "$T/vdir" | wc -l)"
+rm "$T/vdir/my-own.vcf" "$T/vdir/"*.bak
+K export --vcard "$T/vdir/"
+
 # --- round trip: export, import into an empty store, export again -----------
 "$KITH" --db "$T/copy.db" import --vcard "$T/all.vcf" >/dev/null
 "$KITH" --db "$T/copy.db" export --vcard "$T/again.vcf"
@@ -161,6 +175,8 @@ printf 'BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINT
 K import --vcard "$T/abook.vcf" >/dev/null
 eq "import of a 2.1 card: quoted-printable Latin-1 name, two addresses" "Jürgen Müller|2" \
 	"$(sql "SELECT c.name, (SELECT count(*) FROM addresses a2 WHERE a2.contact_id = c.id) FROM contacts c JOIN addresses a ON a.contact_id = c.id WHERE a.addr = 'jm@example.de'")"
+"$KITH" --db "$T/stdin.db" import --vcard - <"$T/abook.vcf" >"$T/out"
+eq "import --vcard - reads standard input" "1 card: 1 new contact, 0 updated, 0 skipped" "$(cat "$T/out")"
 printf 'not a vcard\n' >"$T/bad.vcf"
 K import --vcard "$T/bad.vcf" 2>"$T/err"
 eq "import of a file without vCards: exit 65 (data error)" 65 $?
