@@ -343,6 +343,10 @@ dovecot_start() {
 		   _dovecot_wait_banner "$DOVECOT_IMAP_PORT"; then
 			_dovecot_pid=$(cat "$DOVECOT_DIR/run/master.pid" 2>/dev/null)
 			[ -n "$_dovecot_pid" ] && on_exit dovecot_stop
+			# A test killed by a signal still stops its Dovecot.
+			trap 'exit 129' HUP
+			trap 'exit 130' INT
+			trap 'exit 143' TERM
 			return 0
 		fi
 		_dovecot_pid=$(cat "$DOVECOT_DIR/run/master.pid" 2>/dev/null)
