@@ -1,6 +1,7 @@
 /* vcard.c - vCard parsing (4.0, 3.0, 2.1) and vCard 4.0 output. */
 #include <string.h>
 
+#include "log.h"
 #include "safe.h"
 #include "vcard.h"
 
@@ -435,6 +436,7 @@ typedef struct {
 	GPtrArray *cards;
 	vcard_card *cur;   /* the card being read (depth >= 1) */
 	int depth;         /* BEGIN:VCARD nesting (2.1 AGENT cards nest) */
+	gboolean capped;   /* VCARD_MAX_CARDS reached (warned once) */
 } parser;
 
 static gboolean
@@ -457,6 +459,11 @@ logical_line(parser *p, const char *s, gsize len)
 	if (strcmp(cl.name, "BEGIN") == 0 && value_is(&cl, "VCARD")) {
 		if (p->depth == 0 && p->cards->len < VCARD_MAX_CARDS)
 			p->cur = vcard_card_new();
+		else if (p->depth == 0 && !p->capped) {
+			log_warn("more than %d vCards in one input; the rest are ignored",
+				VCARD_MAX_CARDS);
+			p->capped = TRUE;
+		}
 		if (p->depth < G_MAXINT)
 			p->depth++;
 	} else if (strcmp(cl.name, "END") == 0 && value_is(&cl, "VCARD")) {
@@ -490,7 +497,7 @@ qp_continues(const GString *line)
 kith_status
 vcard_parse(const char *data, gsize len, GPtrArray **cards, char **errstr)
 {
-	parser p = { g_ptr_array_new_with_free_func((GDestroyNotify)vcard_card_free), NULL, 0 };
+	parser p = { g_ptr_array_new_with_free_func((GDestroyNotify)vcard_card_free), NULL, 0, FALSE };
 	GString *line = g_string_new(NULL);
 	gboolean have_line = FALSE;
 	kith_status status = KITH_OK;

@@ -47,7 +47,8 @@ void vcard_card_free(vcard_card *card);
 /*
  * Parses `len` bytes of one or more vCards.  On success *cards is a new
  * GPtrArray of vcard_card* (free function set; g_ptr_array_unref), in the
- * order of the input.  Text outside BEGIN:VCARD/END:VCARD is ignored; a
+ * order of the input; cards beyond VCARD_MAX_CARDS are dropped with a
+ * warning.  Text outside BEGIN:VCARD/END:VCARD is ignored; a
  * card cut off by the end of the input is kept.  KITH_E_DATA (with
  * *errstr) when no card is found or the input is larger than
  * VCARD_MAX_INPUT; *cards is then NULL.
