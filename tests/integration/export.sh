@@ -227,6 +227,22 @@ eq "contacts --format json: one object per contact, with the documented keys" \
 	"$(sql 'SELECT count(*) FROM contacts') address,first,last,name,received,sent" \
 	"$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d), ",".join(sorted(d[0])))' "$T/c.json")"
 
+# The documented shape: an array of objects whose keys are the TSV header's
+# columns, in order.
+cat >"$T/shape.py" <<'EOF'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+header = open(sys.argv[2]).readline().rstrip('\n').split('\t')
+ok = isinstance(rows, list) and len(rows) > 0 and all(list(r) == header for r in rows)
+print(len(rows) if ok else 'bad shape: %r vs %r' % (rows[:1], header))
+EOF
+for c in contacts todo remind "query example"; do
+	K $c --format json >"$T/l.json" 2>/dev/null
+	K $c --format tsv >"$T/l.tsv" 2>/dev/null
+	eq "$c --format json: one object per TSV row, keyed by the TSV header" \
+		"$(($(wc -l <"$T/l.tsv") - 1))" "$($PY "$T/shape.py" "$T/l.json" "$T/l.tsv" 2>&1)"
+done
+
 # --- usage errors ----------------------------------------------------------------
 K export 2>/dev/null
 eq "export without --vcard or --ics: exit 64" 64 $?
