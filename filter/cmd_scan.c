@@ -89,9 +89,10 @@ account_for_url(const char *url, const char *passcmd, const char *cafile,
 			"it is allowed only for 127.0.0.1 or ::1", url);
 		goto out;
 	}
-	if (passcmd == NULL) {
+	if (passcmd == NULL && g_getenv("KITH_PASSWORD") == NULL) {
 		status = kith_fail(errstr, KITH_E_USAGE,
-			"--imap %s: give the password command with --passcmd", url);
+			"--imap %s: give the password command with --passcmd, "
+			"or the password in $KITH_PASSWORD", url);
 		goto out;
 	}
 	*out = a;

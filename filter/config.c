@@ -533,7 +533,18 @@ read_account_imap(reader *r, const char *group, kith_account *a, gboolean file_p
 	if (a->password == NULL && a->passcmd == NULL)
 		reader_error(r, group, "passcmd", "an IMAP account needs passcmd or password");
 	if ((v = read_string(r, group, "folders")) != NULL) {
-		a->folders = split_list(v);
+		/* Commas only: folder names have spaces ("Sent Items"). */
+		char **parts = g_strsplit(v, ",", -1);
+		GPtrArray *list = g_ptr_array_new();
+
+		for (char **p = parts; *p != NULL; p++) {
+			g_strstrip(*p);
+			if (**p != '\0')
+				g_ptr_array_add(list, g_strdup(*p));
+		}
+		g_ptr_array_add(list, NULL);
+		a->folders = (char **)g_ptr_array_free(list, FALSE);
+		g_strfreev(parts);
 		g_free(v);
 	}
 	a->cafile = read_string(r, group, "cafile");

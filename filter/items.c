@@ -499,10 +499,9 @@ close_forward(kith_store *store, const open_item *it, gint64 contact,
 	kith_status status;
 
 	*closed = FALSE;
-	status = store_stmt(store, "SELECT i.message FROM interactions i "
-		"JOIN messages m ON m.id = i.message WHERE i.contact_id = ?1 "
-		"AND i.direction = ?2 AND m.date >= ?3 AND m.id != ?4 "
-		"ORDER BY m.date, m.id LIMIT 200", &st, errstr);
+	status = store_stmt(store, "SELECT message FROM interactions "
+		"WHERE contact_id = ?1 AND direction = ?2 AND date >= ?3 AND message != ?4 "
+		"ORDER BY date, message LIMIT 200", &st, errstr);
 	if (status != KITH_OK)
 		goto out;
 	sqlite3_bind_int64(st, 1, contact);

@@ -35,6 +35,23 @@ static void walk(walk_ctx *ctx, GMimeObject *obj, int depth);
 
 /* ---- library init --------------------------------------------------- */
 
+/* glibc unloads a charset converter's module when its last descriptor
+ * closes and loads it again on the next iconv_open: with one open and
+ * close per header, that was a dlopen per message.  Holding one
+ * descriptor for the common charsets keeps their modules loaded for the
+ * life of the process (deliberately never closed). */
+static void
+pin_charset_converters(void)
+{
+	static const char *const charsets[] = {
+		"ISO-8859-1", "WINDOWS-1252", "ISO-8859-15", "ISO-8859-2", "UTF-16",
+		"KOI8-R", "SHIFT_JIS", "EUC-JP", "ISO-2022-JP", "GB2312", "BIG5",
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(charsets); i++)
+		(void)g_iconv_open("UTF-8", charsets[i]);
+}
+
 /* g_mime_init() sets process-wide tables; once is enough. */
 static void
 gmime_init_once(void)
@@ -43,6 +60,7 @@ gmime_init_once(void)
 
 	if (g_once_init_enter(&done)) {
 		g_mime_init();
+		pin_charset_converters();
 		g_once_init_leave(&done, 1);
 	}
 }
@@ -373,14 +391,49 @@ merge_encoded_words(const char *raw)
 
 /* A raw header value decoded: merged, unfolded, RFC 2047-decoded,
  * trimmed, valid UTF-8.  New string. */
+/* Unfolding in place: each fold (line end and the white space after it,
+ * now spaces) becomes one space, and the ends are trimmed.  Returns s. */
+static char *
+header_collapse_folds(char *s)
+{
+	char *r = s, *w = s;
+	gboolean in_space = FALSE;
+
+	for (; *r != '\0'; r++) {
+		if (*r == ' ' || *r == '\t') {
+			in_space = TRUE;
+			continue;
+		}
+		if (in_space && w != s)
+			*w++ = ' ';
+		in_space = FALSE;
+		*w++ = *r;
+	}
+	*w = '\0';
+	return s;
+}
+
 static char *
 header_decode(GMimeParserOptions *options, const char *raw)
 {
-	char *merged = merge_encoded_words(raw ? raw : "");
-	char *unfolded = g_mime_utils_header_unfold(merged);
-	char *decoded = g_mime_utils_header_decode_text(options, unfolded);
-	char *out = str_utf8(decoded);
+	char *merged, *unfolded, *decoded, *out;
 
+	if (raw == NULL)
+		raw = "";
+	/* Most headers (Received, DKIM, ids) hold no encoded word: unfolding
+	 * them is all the decoding they need. */
+	if (strstr(raw, "=?") == NULL && g_utf8_validate(raw, -1, NULL)) {
+		out = g_strdup(raw);
+		for (char *p = out; *p != '\0'; p++) {
+			if (*p == '\r' || *p == '\n')
+				*p = ' ';
+		}
+		return header_collapse_folds(out);
+	}
+	merged = merge_encoded_words(raw);
+	unfolded = g_mime_utils_header_unfold(merged);
+	decoded = g_mime_utils_header_decode_text(options, unfolded);
+	out = str_utf8(decoded);
 	g_strstrip(out);
 	g_free(merged);
 	g_free(unfolded);
@@ -828,21 +881,42 @@ part_bytes(GMimePart *part)
 	return out;
 }
 
-/* Decoded size of a leaf, counted without keeping the bytes. */
+/* Decoded size of a leaf, without decoding it: base64 is counted by its
+ * alphabet (3 bytes per 4 characters, less the padding), anything else
+ * by its length.  Attachments can be megabytes; decoding them only to
+ * learn their size would cost more than the rest of the message. */
 static gsize
 part_size(GMimePart *part)
 {
 	GMimeDataWrapper *content = g_mime_part_get_content(part);
-	GMimeStream *null;
-	gsize size;
+	GMimeStream *stream;
+	gboolean b64;
+	gsize skipped = 0, total = 0;
+	char buf[16384];
+	gssize n;
 
-	if (content == NULL)
+	if (content == NULL || (stream = g_mime_data_wrapper_get_stream(content)) == NULL)
 		return 0;
-	null = g_mime_stream_null_new();
-	g_mime_data_wrapper_write_to_stream(content, null);
-	size = GMIME_STREAM_NULL(null)->written;
-	g_object_unref(null);
-	return size;
+	b64 = g_mime_data_wrapper_get_encoding(content) == GMIME_CONTENT_ENCODING_BASE64;
+	g_mime_stream_reset(stream);
+	while ((n = g_mime_stream_read(stream, buf, sizeof buf)) > 0) {
+		total += (gsize)n;
+		/* Line ends and padding are the only non-data bytes of
+		 * well-formed base64; memchr finds them fast. */
+		for (const char *const *c = (const char *const[]){ "\n", "\r", "=", " ", NULL };
+		     b64 && *c != NULL; c++) {
+			const char *p = buf, *end = buf + n;
+
+			while ((p = memchr(p, **c, (gsize)(end - p))) != NULL) {
+				skipped++;
+				p++;
+			}
+		}
+	}
+	g_mime_stream_reset(stream);
+	if (!b64)
+		return total;
+	return (total - MIN(skipped, total)) * 3 / 4;
 }
 
 /* Adds a summary entry; `filename` is raw (RFC 2047 still possible in
@@ -904,7 +978,7 @@ walk_body_text(walk_ctx *ctx, GMimePart *part, gboolean is_html)
 		g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
 	char *meta = NULL;
 	GByteArray *bytes;
-	char *text, *plain;
+	char *text;
 
 	/* past the cap, further parts cannot reach the text */
 	if (ctx->plain->len + ctx->html->len > 4 * MESSAGE_MAX_TEXT)
@@ -915,13 +989,9 @@ walk_body_text(walk_ctx *ctx, GMimePart *part, gboolean is_html)
 	text = text_to_utf8((const char *)bytes->data, bytes->len, charset);
 	g_free(meta);
 	g_byte_array_unref(bytes);
-	if (is_html) {
-		plain = html_to_text(text, strlen(text));
-		append_block(ctx->html, plain);
-		g_free(plain);
-	} else {
-		append_block(ctx->plain, text);
-	}
+	/* HTML is kept as it is: it becomes text only if no plain part
+	 * does, which for multipart/alternative is the common case. */
+	append_block(is_html ? ctx->html : ctx->plain, text);
 	g_free(text);
 }
 
@@ -983,6 +1053,21 @@ append_forward_header(walk_ctx *ctx, GMimeMessage *inner)
 	g_string_append_c(ctx->forwarded, '\n');
 }
 
+/* The walk's text: the plain parts when they say anything, else the HTML
+ * parts turned into text.  New string. */
+static char *
+chosen_text(walk_ctx *ctx, gboolean *from_html)
+{
+	char *stripped = g_strstrip(g_strdup(ctx->plain->str));
+	gboolean plain = *stripped != '\0' || ctx->html->len == 0;
+
+	g_free(stripped);
+	*from_html = !plain;
+	if (plain)
+		return g_strdup(ctx->plain->str);
+	return html_to_text(ctx->html->str, ctx->html->len);
+}
+
 /*
  * An attached message (message/rfc822): one attachment entry, and its
  * text after a forward marker in `forwarded`, never in this message's
@@ -1001,7 +1086,13 @@ walk_embedded(walk_ctx *ctx, GMimeMessagePart *mp, int depth)
 		goto out;
 	walk(&sub, g_mime_message_get_mime_part(inner), depth + 1);
 	append_forward_header(ctx, inner);
-	g_string_append(ctx->forwarded, sub.plain->len > 0 ? sub.plain->str : sub.html->str);
+	{
+		gboolean from_html = FALSE;
+		char *body = chosen_text(&sub, &from_html);
+
+		g_string_append(ctx->forwarded, body);
+		g_free(body);
+	}
 	if (sub.forwarded->len > 0)
 		append_block(ctx->forwarded, sub.forwarded->str);
 out:
@@ -1052,16 +1143,10 @@ walk(walk_ctx *ctx, GMimeObject *obj, int depth)
 static void
 finish_text(kith_message *msg, walk_ctx *ctx)
 {
-	GString *text;
-	char *stripped = g_strstrip(g_strdup(ctx->plain->str));
+	char *body = chosen_text(ctx, &msg->text_from_html);
+	GString *text = g_string_new(body);
 
-	if (*stripped != '\0' || ctx->html->len == 0) {
-		text = g_string_new(ctx->plain->str);
-	} else {
-		text = g_string_new(ctx->html->str);
-		msg->text_from_html = TRUE;
-	}
-	g_free(stripped);
+	g_free(body);
 	if (ctx->forwarded->len > 0)
 		append_block(text, ctx->forwarded->str);
 	normalize_newlines(text);
@@ -1071,16 +1156,47 @@ finish_text(kith_message *msg, walk_ctx *ctx)
 
 /* ---- parsing ------------------------------------------------------------ */
 
-/* A copy of the message for GMime: no BOM or From_ line, no NUL bytes (which
- * cut header values short inside GMime).  New GString. */
-static GString *
-prepare_input(const char *data, gsize len)
+/* The message as GMime should see it: without a BOM or From_ line, and
+ * without NUL bytes (which cut header values short inside GMime).  Only
+ * input with NUL bytes is copied; otherwise *owned is NULL and the
+ * returned pointer is into `data`. */
+static const char *
+prepare_input(const char *data, gsize len, gsize *out_len, GString **owned)
 {
 	gsize skip = header_start(data, len);
-	GString *buf = g_string_new_len(data + skip, len - skip);
 
-	scrub_nul(buf->str, buf->len);
-	return buf;
+	*owned = NULL;
+	*out_len = len - skip;
+	if (memchr(data + skip, '\0', len - skip) == NULL)
+		return data + skip;
+	*owned = g_string_new_len(data + skip, len - skip);
+	scrub_nul((*owned)->str, (*owned)->len);
+	return (*owned)->str;
+}
+
+/* A GMime stream over `data` without copying it; the array is handed
+ * back by stream_over_release() before `data` goes. */
+static GMimeStream *
+stream_over(const char *data, gsize len, GByteArray **array)
+{
+	GMimeStream *stream;
+
+	*array = g_byte_array_new_take((guint8 *)data, len);
+	stream = g_mime_stream_mem_new_with_byte_array(*array);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
+	return stream;
+}
+
+static void
+stream_over_release(GMimeStream *stream, GByteArray *array)
+{
+	if (stream != NULL)
+		g_object_unref(stream);
+	if (array != NULL) {
+		/* the bytes are the caller's: take them back, free the rest */
+		(void)g_byte_array_steal(array, NULL);
+		g_byte_array_unref(array);
+	}
 }
 
 static kith_status
@@ -1126,15 +1242,18 @@ message_parse(const char *data, gsize len, kith_message **out, char **errstr)
 	GMimeStream *stream = NULL;
 	GMimeParser *parser = NULL;
 	GMimeMessage *gm = NULL;
-	GString *buf = NULL;
+	GString *owned = NULL;
+	GByteArray *array = NULL;
+	const char *input;
+	gsize input_len = 0;
 
 	*out = NULL;
 	if (data == NULL || len == 0) {
 		rc = kith_fail(errstr, KITH_E_DATA, "message: empty input");
 		goto out;
 	}
-	buf = prepare_input(data, len);
-	if (!starts_with_header(buf->str, buf->len)) {
+	input = prepare_input(data, len, &input_len, &owned);
+	if (!starts_with_header(input, input_len)) {
 		rc = kith_fail(errstr, KITH_E_DATA, "message: no header block");
 		goto out;
 	}
@@ -1143,7 +1262,7 @@ message_parse(const char *data, gsize len, kith_message **out, char **errstr)
 	options = g_mime_parser_options_new();
 	g_mime_parser_options_set_fallback_charsets(options, fallback);
 	g_mime_parser_options_set_warning_callback(options, on_parser_warning, msg);
-	stream = g_mime_stream_mem_new_with_buffer(buf->str, buf->len);
+	stream = stream_over(input, input_len, &array);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	gm = g_mime_parser_construct_message(parser, options);
@@ -1161,12 +1280,11 @@ out:
 		g_object_unref(gm);
 	if (parser != NULL)
 		g_object_unref(parser);
-	if (stream != NULL)
-		g_object_unref(stream);
+	stream_over_release(stream, array);
 	if (options != NULL)
 		g_mime_parser_options_free(options);
-	if (buf != NULL)
-		g_string_free(buf, TRUE);
+	if (owned != NULL)
+		g_string_free(owned, TRUE);
 	message_free(msg);
 	return rc;
 }

@@ -127,6 +127,12 @@ static const char *const migrations[] = {
 	 * recognised and its commands applied (control.c). */
 	"CREATE TABLE digests (message_id TEXT PRIMARY KEY, date INTEGER NOT NULL)"
 	"  WITHOUT ROWID;",
+	/* 3: indexes for the ledger, so closing an item costs the same after
+	 * years of mail: a contact's open items by age, promised
+	 * introductions, and a contact's interactions by date. */
+	"CREATE INDEX items_open ON items(contact_id, owner, created)"
+	"  WHERE status IN ('open', 'snoozed');"
+	"CREATE INDEX interactions_contact_date ON interactions(contact_id, direction, date);",
 };
 
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))

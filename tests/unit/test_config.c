@@ -164,7 +164,8 @@ test_account(void **state)
 	assert_false(a->tls_verify);
 	assert_int_equal(a->max_size, 10 * 1024 * 1024);
 	assert_string_equal(a->folders[0], "INBOX");
-	assert_string_equal(a->folders[1], "[Gmail]/Sent");
+	assert_string_equal(a->folders[1], "[Gmail]/Sent Mail");
+	assert_null(a->folders[2]);
 	a = config_account(cfg, "local");
 	assert_int_equal(a->tls, TLS_NONE);
 	assert_int_equal(a->port, 143);
