@@ -81,8 +81,10 @@ safe_json(const char *s)
 		case '\t': g_string_append(out, "\\t"); break;
 		default:
 			/* Bidi controls are escaped too, so a JSON viewer
-			 * cannot be tricked into reordering text. */
-			if (c < 0x20 || c == 0x7F || is_bidi_control(c) ||
+			 * cannot be tricked into reordering text, and C1
+			 * controls (U+0080-U+009F, CSI among them), so JSON
+			 * printed on a terminal cannot drive it. */
+			if (c < 0x20 || (c >= 0x7F && c < 0xA0) || is_bidi_control(c) ||
 			    c == 0x2028 || c == 0x2029)
 				g_string_append_printf(out, "\\u%04x", c);
 			else
