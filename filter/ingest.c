@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "automated.h"
+#include "detect.h"
 #include "control.h"
 #include "forget.h"
 #include "ingest.h"
@@ -182,20 +183,62 @@ record_people(kith_ingest *ing, const kith_message *msg, gboolean mine,
 	return KITH_OK;
 }
 
+void
+ingest_prepare(const kith_ingest *ing, const char *data, gsize len,
+	ingest_prepared *out)
+{
+	GDateTime *date;
+	detect_ctx ctx;
+
+	memset(out, 0, sizeof *out);
+	out->status = message_parse(data, len, &out->msg, &out->err);
+	if (out->status != KITH_OK)
+		return;
+	/* Robots' mail opens no items: do not spend the detector on it. */
+	if (out->msg->automated != NULL) {
+		out->hits = g_ptr_array_new();
+		return;
+	}
+	date = message_date_local(out->msg);
+	ctx.date = date;
+	ctx.order = ing->cfg->date_order;
+	out->hits = detect_text(ing->rules, out->msg->new_text, &ctx);
+	if (date != NULL)
+		g_date_time_unref(date);
+}
+
+void
+ingest_prepared_clear(ingest_prepared *p)
+{
+	g_clear_pointer(&p->err, g_free);
+	g_clear_pointer(&p->msg, message_free);
+	g_clear_pointer(&p->hits, g_ptr_array_unref);
+}
+
 kith_status
 ingest_message(kith_ingest *ing, const char *data, gsize len, unsigned flags,
 	char **errstr)
 {
-	kith_message *msg = NULL;
+	ingest_prepared p;
+
+	ingest_prepare(ing, data, len, &p);
+	return ingest_record(ing, &p, flags, errstr);
+}
+
+kith_status
+ingest_record(kith_ingest *ing, ingest_prepared *p, unsigned flags, char **errstr)
+{
+	kith_message *msg = p->msg;
 	items_message im = { 0 };
 	items_result ir = { 0, 0 };
 	gboolean mine, control, is_new = FALSE;
 	kith_status status;
 
 	ing->stats.seen++;
-	status = message_parse(data, len, &msg, errstr);
+	status = p->status;
 	if (status != KITH_OK) {
 		ing->stats.failed++;
+		kith_fail(errstr, status, "%s", p->err != NULL ? p->err : "unreadable");
 		goto out;
 	}
 	status = store_begin(ing->store, errstr);
@@ -241,7 +284,7 @@ ingest_message(kith_ingest *ing, const char *data, gsize len, unsigned flags,
 	status = record_people(ing, msg, mine, &im, errstr);
 	if (status != KITH_OK)
 		goto out;
-	status = items_record(ing->store, ing->cfg, ing->rules, &im, &ir, errstr);
+	status = items_record(ing->store, &im, p->hits, &ir, errstr);
 	if (status != KITH_OK)
 		goto out;
 	ing->stats.items_opened += ir.opened;
@@ -249,7 +292,7 @@ ingest_message(kith_ingest *ing, const char *data, gsize len, unsigned flags,
 out:
 	if (im.recipients != NULL)
 		g_array_unref(im.recipients);
-	message_free(msg);
+	ingest_prepared_clear(p);
 	return status;
 }
 

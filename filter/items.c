@@ -10,23 +10,6 @@
 #include "items.h"
 #include "log.h"
 
-static GDateTime *
-message_local_date(const kith_message *msg)
-{
-	GDateTime *utc, *local;
-	GTimeZone *tz;
-
-	if (!msg->date_valid)
-		return NULL;
-	utc = g_date_time_new_from_unix_utc(msg->date);
-	if (utc == NULL)
-		return NULL;
-	tz = g_time_zone_new_offset(msg->tz_offset * 60);
-	local = g_date_time_to_timezone(utc, tz);
-	g_time_zone_unref(tz);
-	g_date_time_unref(utc);
-	return local;
-}
 
 /* --- opening ------------------------------------------------------------- */
 
@@ -532,7 +515,7 @@ out:
 /* --- opening ---------------------------------------------------------------- */
 
 static kith_status
-record_events(kith_store *store, const items_message *m, GPtrArray *hits,
+record_events(kith_store *store, const items_message *m, const GPtrArray *hits,
 	char **errstr)
 {
 	kith_status status = KITH_OK;
@@ -551,7 +534,7 @@ record_events(kith_store *store, const items_message *m, GPtrArray *hits,
 }
 
 static kith_status
-open_items(kith_store *store, const items_message *m, GPtrArray *hits,
+open_items(kith_store *store, const items_message *m, const GPtrArray *hits,
 	items_result *result, char **errstr)
 {
 	kith_status status = KITH_OK;
@@ -586,12 +569,9 @@ open_items(kith_store *store, const items_message *m, GPtrArray *hits,
 }
 
 kith_status
-items_record(kith_store *store, const kith_config *cfg, const kith_rules *rules,
-	const items_message *m, items_result *result, char **errstr)
+items_record(kith_store *store, const items_message *m, const GPtrArray *hits,
+	items_result *result, char **errstr)
 {
-	GDateTime *date = message_local_date(m->msg);
-	detect_ctx ctx = { date, cfg->date_order };
-	GPtrArray *hits = detect_text(rules, m->msg->new_text, &ctx);
 	kith_status status;
 
 	/* The signals first (a fulfilment phrase is what closing reads), then
@@ -602,9 +582,6 @@ items_record(kith_store *store, const kith_config *cfg, const kith_rules *rules,
 		status = close_backward(store, m->rowid, result, errstr);
 	if (status == KITH_OK)
 		status = open_items(store, m, hits, result, errstr);
-	g_ptr_array_unref(hits);
-	if (date != NULL)
-		g_date_time_unref(date);
 	return status;
 }
 

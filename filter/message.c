@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <gmime/gmime.h>
+#include <libxml/parser.h>
 
 #include "automated.h"
 #include "html.h"
@@ -60,9 +61,35 @@ gmime_init_once(void)
 
 	if (g_once_init_enter(&done)) {
 		g_mime_init();
+		/* libxml2 must be initialised before threads use it. */
+		xmlInitParser();
 		pin_charset_converters();
 		g_once_init_leave(&done, 1);
 	}
+}
+
+void
+message_library_init(void)
+{
+	gmime_init_once();
+}
+
+GDateTime *
+message_date_local(const kith_message *msg)
+{
+	GDateTime *utc, *local;
+	GTimeZone *tz;
+
+	if (!msg->date_valid)
+		return NULL;
+	utc = g_date_time_new_from_unix_utc(msg->date);
+	if (utc == NULL)
+		return NULL;
+	tz = g_time_zone_new_offset(msg->tz_offset * 60);
+	local = g_date_time_to_timezone(utc, tz);
+	g_time_zone_unref(tz);
+	g_date_time_unref(utc);
+	return local;
 }
 
 /* ---- text and charsets --------------------------------------------- */

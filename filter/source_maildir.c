@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "message.h"
 #include "source.h"
 #include "store.h"
 
@@ -127,35 +128,142 @@ compare_delivery(gconstpointer a, gconstpointer b)
 	return strcmp(na, nb);
 }
 
-/* Ingests one file; a vanished file (moved by a client) waits for the next
- * scan, an unparseable one is logged and marked seen. */
-static kith_status
-scan_file(kith_ingest *ing, const char *source, const maildir_file *f,
-	char **errstr)
+/*
+ * Reading and parsing run ahead of recording, in worker threads: they need
+ * no store, and they are most of the work.  Results are recorded in
+ * delivery order by the scanning thread, PREPARE_AHEAD files at most
+ * being in flight (which bounds memory).
+ */
+#define PREPARE_AHEAD 32
+
+typedef struct {
+	const maildir_file *file;
+	ingest_prepared prep;
+	gboolean vanished;   /* moved or deleted since it was listed */
+	gboolean done;
+} slot;
+
+typedef struct {
+	const kith_ingest *ing;
+	GMutex lock;
+	GCond ready;
+} pipeline;
+
+static void
+prepare_file(gpointer data, gpointer user_data)
 {
-	char *data = NULL, *err = NULL;
+	slot *sl = data;
+	pipeline *pl = user_data;
+	char *raw = NULL;
 	gsize len = 0;
 	GError *gerr = NULL;
-	kith_status status;
 
-	if (!g_file_get_contents(f->path, &data, &len, &gerr)) {
+	if (g_file_get_contents(sl->file->path, &raw, &len, &gerr)) {
+		ingest_prepare(pl->ing, raw, len, &sl->prep);
+	} else {
 		if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT))
 			log_warn("%s", gerr->message);
+		sl->vanished = TRUE;
 		g_error_free(gerr);
-		return KITH_OK;
 	}
-	status = ingest_message(ing, data, len, f->flags, &err);
+	g_free(raw);
+	g_mutex_lock(&pl->lock);
+	sl->done = TRUE;
+	g_cond_broadcast(&pl->ready);
+	g_mutex_unlock(&pl->lock);
+}
+
+/* Records one prepared file: a vanished file waits for the next scan, an
+ * unparseable one is logged and marked seen. */
+static kith_status
+record_file(kith_ingest *ing, const char *source, slot *sl, char **errstr)
+{
+	char *err = NULL;
+	kith_status status;
+
+	if (sl->vanished)
+		return KITH_OK;
+	status = ingest_record(ing, &sl->prep, sl->file->flags, &err);
 	if (status == KITH_E_DATA) {
-		log_warn("%s: %s; skipped", f->path, err);
+		log_warn("%s: %s; skipped", sl->file->path, err);
 		status = KITH_OK;
 	} else if (status != KITH_OK) {
 		status = kith_fail(errstr, status, "%s", err);
 		goto out;
 	}
-	status = store_mark_file_seen(ingest_store(ing), source, f->key, errstr);
+	status = store_mark_file_seen(ingest_store(ing), source, sl->file->key, errstr);
 out:
 	g_free(err);
-	g_free(data);
+	return status;
+}
+
+/* Waits for slot `sl` to be prepared (by a worker, or here when there is
+ * no pool). */
+static void
+wait_prepared(pipeline *pl, GThreadPool *pool, slot *sl)
+{
+	if (pool == NULL) {
+		prepare_file(sl, pl);
+		return;
+	}
+	g_mutex_lock(&pl->lock);
+	while (!sl->done)
+		g_cond_wait(&pl->ready, &pl->lock);
+	g_mutex_unlock(&pl->lock);
+}
+
+/* Workers for a machine of this size: the scanning thread records while
+ * they prepare; one core gets none. */
+static GThreadPool *
+start_pool(pipeline *pl)
+{
+	guint n = MIN(g_get_num_processors(), 4);
+
+	if (n < 2)
+		return NULL;
+	message_library_init();
+	return g_thread_pool_new(prepare_file, pl, (gint)n, FALSE, NULL);
+}
+
+static kith_status
+scan_files(kith_ingest *ing, const char *source, GPtrArray *files, char **errstr)
+{
+	pipeline pl = { .ing = ing };
+	slot *slots = g_new0(slot, files->len);
+	GThreadPool *pool;
+	kith_status status = KITH_OK;
+	guint queued = 0, i;
+
+	g_mutex_init(&pl.lock);
+	g_cond_init(&pl.ready);
+	pool = start_pool(&pl);
+	for (i = 0; i < files->len && status == KITH_OK; i++) {
+		const maildir_file *f = g_ptr_array_index(files, i);
+
+		for (; pool != NULL && queued < files->len && queued < i + PREPARE_AHEAD; queued++) {
+			slots[queued].file = g_ptr_array_index(files, queued);
+			g_thread_pool_push(pool, &slots[queued], NULL);
+		}
+		slots[i].file = f;
+		wait_prepared(&pl, pool, &slots[i]);
+		status = record_file(ing, source, &slots[i], errstr);
+		source_progress(f->folder, i + 1, files->len);
+		/* State and messages commit together, a batch at a time. */
+		if (status == KITH_OK && (i + 1) % SOURCE_BATCH == 0) {
+			status = ingest_commit(ing, errstr);
+			if (status == KITH_OK && source_stop_requested())
+				status = KITH_E_INTERRUPTED;
+		}
+	}
+	if (pool != NULL)
+		g_thread_pool_free(pool, TRUE, TRUE);   /* let the queued finish */
+	for (guint k = 0; k < files->len; k++)
+		ingest_prepared_clear(&slots[k].prep);
+	if (status == KITH_OK)
+		status = ingest_commit(ing, errstr);
+	g_mutex_clear(&pl.lock);
+	g_cond_clear(&pl.ready);
+	g_free(slots);
 	return status;
 }
 
@@ -167,7 +275,6 @@ maildir_scan(const kith_account *acct, kith_ingest *ing, char **errstr)
 	GHashTable *seen = NULL;
 	GPtrArray *files = g_ptr_array_new_with_free_func(maildir_file_free);
 	kith_status status = KITH_OK;
-	guint i;
 
 	cur = g_build_filename(acct->path, "cur", NULL);
 	if (!g_file_test(cur, G_FILE_TEST_IS_DIR)) {
@@ -180,25 +287,7 @@ maildir_scan(const kith_account *acct, kith_ingest *ing, char **errstr)
 	seen = store_seen_files(store, source);
 	list_maildir(acct->path, seen, files);
 	g_ptr_array_sort(files, compare_delivery);
-	for (i = 0; i < files->len; i++) {
-		const maildir_file *f = g_ptr_array_index(files, i);
-
-		status = scan_file(ing, source, f, errstr);
-		if (status != KITH_OK)
-			goto out;
-		source_progress(f->folder, i + 1, files->len);
-		/* State and messages commit together, a batch at a time. */
-		if ((i + 1) % SOURCE_BATCH == 0) {
-			status = ingest_commit(ing, errstr);
-			if (status != KITH_OK)
-				goto out;
-			if (source_stop_requested()) {
-				status = KITH_E_INTERRUPTED;
-				goto out;
-			}
-		}
-	}
-	status = ingest_commit(ing, errstr);
+	status = scan_files(ing, source, files, errstr);
 out:
 	if (status != KITH_OK && status != KITH_E_INTERRUPTED)
 		ingest_rollback(ing);

@@ -40,7 +40,32 @@ kith_status ingest_new(const kith_config *cfg, kith_store *store,
 void ingest_free(kith_ingest *ing);
 
 /*
- * Ingests one raw message.  Opens a store transaction if none is open (the
+ * A message parsed and run through the detector: the work that needs no
+ * store.  ingest_prepare() may run in several threads at once (after
+ * message_library_init()); ingest_record() runs in the store's thread,
+ * in the order the messages should be recorded.
+ */
+typedef struct {
+	kith_status status;   /* of the preparation: KITH_E_DATA for bad input */
+	char *err;            /* its message when status != KITH_OK */
+	kith_message *msg;
+	GPtrArray *hits;      /* detect_hit* of msg->new_text */
+} ingest_prepared;
+
+void ingest_prepare(const kith_ingest *ing, const char *data, gsize len,
+	ingest_prepared *out);
+void ingest_prepared_clear(ingest_prepared *p);
+
+/*
+ * Records a prepared message (see ingest_message for the transaction and
+ * the statuses; a failed preparation is counted and its status returned).
+ * `p` is cleared.
+ */
+kith_status ingest_record(kith_ingest *ing, ingest_prepared *p, unsigned flags,
+	char **errstr);
+
+/*
+ * Ingests one raw message: ingest_prepare() then ingest_record().  Opens a store transaction if none is open (the
  * caller ends it with ingest_commit, so a batch is one transaction).
  * Bad input returns KITH_E_DATA (counted as failed; the caller logs it and
  * goes on); store failures return their status and the caller must

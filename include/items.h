@@ -33,12 +33,12 @@ typedef struct {
 } items_result;
 
 /*
- * Records what `m` opens and closes.  Runs inside the caller's store
- * transaction.  Adds the counts to *result.
+ * Records what `m` opens and closes, given what the detector found in its
+ * new text (`hits`, detect_hit*, borrowed).  Runs inside the caller's
+ * store transaction.  Adds the counts to *result.
  */
-kith_status items_record(kith_store *store, const kith_config *cfg,
-	const kith_rules *rules, const items_message *m, items_result *result,
-	char **errstr);
+kith_status items_record(kith_store *store, const items_message *m,
+	const GPtrArray *hits, items_result *result, char **errstr);
 
 /* "open", "done", "snoozed", "dismissed": the item statuses. */
 #define ITEM_OPEN "open"

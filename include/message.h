@@ -83,6 +83,15 @@ void message_free(kith_message *msg);
 /* The first decoded value of header `name` (any case), or NULL; borrowed. */
 const char *message_header(const kith_message *msg, const char *name);
 
+/* The message's Date in the sender's own zone (new reference), or NULL
+ * when it has no valid date. */
+GDateTime *message_date_local(const kith_message *msg);
+
+/* Initialises the libraries the parser uses.  message_parse() is safe to
+ * call from several threads at once, on different input, once this has
+ * run (message_parse calls it too, for single-threaded callers). */
+void message_library_init(void);
+
 /* The first From address, or NULL; borrowed. */
 const kith_address *message_sender(const kith_message *msg);
 
