@@ -105,6 +105,8 @@ static void
 test_not_requests(void **state)
 {
 	static const kind_case cases[] = {
+		{ "The answer surprised me: I want to stay hands-on.", DETECT_NONE },
+		{ "I want to grow into a staff role.", DETECT_NONE },
 		{ "The meeting went well.", DETECT_NONE },
 		{ "Let me know if you have any questions.", DETECT_NONE },
 		{ "Please let me know if you have any further questions.", DETECT_NONE },
