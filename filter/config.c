@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include "config.h"
@@ -526,6 +527,9 @@ read_account_imap(reader *r, const char *group, kith_account *a, gboolean file_p
 	}
 	a->passcmd = read_string(r, group, "passcmd");
 	a->password = g_key_file_get_string(r->kf, group, "password", NULL);
+	/* The config now holds a secret: no core file may carry it. */
+	if (a->password != NULL)
+		(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (a->password != NULL && !file_private)
 		reader_error(r, group, "password",
 			"refused: the file is readable by group or others; "

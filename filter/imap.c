@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include <libetpan/libetpan.h>
@@ -137,6 +138,9 @@ imap_get_secret(const kith_account *acct, char **out, char **errstr)
 {
 	const char *env;
 
+	/* A process holding a secret writes no core file (and cannot be
+	 * attached to): the secret stays in memory for reconnects. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (acct->password != NULL && *acct->password != '\0') {
 		*out = g_strdup(acct->password);
 		return KITH_OK;
