@@ -120,11 +120,13 @@ asan:
 # The tests again with every kith process under valgrind memcheck
 # (tests/lib/valgrind.sh; suppressions in tests/lib/valgrind.supp).
 valgrind: deps-test
+	@sh tests/lib/deps.sh valgrind
 	@$(MAKE) --no-print-directory build
 	@KITH_VALGRIND=1 KITH=$(abspath $(KITH_BIN)) BUILD=$(abspath $(BUILD)) sh tests/run.sh $(TESTS)
 
 # libFuzzer harnesses (fuzz/), each run for FUZZ_SECONDS; see fuzz/run.sh.
-fuzz:
+fuzz: deps
+	@sh tests/lib/deps.sh clang-14 libclang-rt-14-dev
 	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) sh fuzz/run.sh
 
 # --- the README's demo -------------------------------------------------------

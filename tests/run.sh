@@ -24,7 +24,14 @@ for bin in "$BUILD"/tests/test_*; do
 	[ -x "$bin" ] || continue
 	name=$(basename "$bin")
 	want "$name" || continue
-	"$bin" >"$log" 2>&1
+	if [ "${KITH_VALGRIND:-0}" != 0 ]; then
+		# make valgrind: memcheck errors and definite leaks fail the binary
+		KITH_PCRE2_NO_JIT=1 valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite --show-leak-kinds=definite \
+			--suppressions=tests/lib/valgrind.supp "$bin" >"$log" 2>&1
+	else
+		"$bin" >"$log" 2>&1
+	fi
 	rc=$?
 	p=$(grep -c '^\[       OK \]' "$log")
 	f=$(grep -c '^\[  FAILED  \] [^0-9]' "$log")

@@ -28,3 +28,33 @@ eq() {
 # sql QUERY: runs a query on the test store ($DB).
 sql() { sqlite3 -batch -noheader -cmd ".timeout 10000" "$DB" "$1"; }
 have_shared() { [ -d "$SHARED/mail-corpus" ]; }
+
+# KITH_VALGRIND=1 (make valgrind): $KITH becomes a wrapper running every kith
+# process under memcheck (tests/lib/valgrind.sh).  When the script ends,
+# after waiting for detached drainers, any process that reported an error
+# or a definite leak fails the test.
+if [ "${KITH_VALGRIND:-0}" != 0 ]; then
+	_vg_dir="$T/.valgrind"
+	mkdir -p "$_vg_dir/log"
+	printf '#!/bin/sh\nexec sh "%s" "%s" "%s" "$@"\n' \
+		"$KITH_TOP/tests/lib/valgrind.sh" "$_vg_dir/log" "$KITH" >"$_vg_dir/kith"
+	chmod 755 "$_vg_dir/kith"
+	KITH="$_vg_dir/kith"
+	vg_check() {
+		_i=0
+		while pgrep -f "$_vg_dir/log" >/dev/null 2>&1 && [ "$_i" -lt 600 ]; do
+			sleep 0.2; _i=$((_i + 1))
+		done
+		_n=0 _bad=0
+		for _f in "$_vg_dir"/log/vg.*.log; do
+			[ -f "$_f" ] || continue
+			_n=$((_n + 1))
+			if [ -s "$_f" ]; then
+				_bad=$((_bad + 1))
+				echo "valgrind: $_f:"; head -n 60 "$_f"
+			fi
+		done
+		eq "valgrind: no error or definite leak in any of $_n kith processes" 0 "$_bad"
+	}
+	on_exit vg_check
+fi
