@@ -42,7 +42,7 @@ static void walk(walk_ctx *ctx, GMimeObject *obj, int depth);
  * descriptor for the common charsets keeps their modules loaded for the
  * life of the process (deliberately never closed; kept here so they stay
  * reachable, which valgrind does not count as a leak). */
-static GIConv pinned_converters[16];
+static GIConv volatile pinned_converters[16];   /* stores kept: never read */
 
 static void
 pin_charset_converters(void)
