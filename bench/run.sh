@@ -11,6 +11,7 @@
 #   BENCH_NM_N      messages in the subset notmuch and kith are compared on [2000]
 #   BENCH_LAT_RUNS  runs per latency measurement [500]
 #   BENCH_SECTIONS  sections to run [floor notmuch kith latency imap]
+#   BENCH_IMAP_N    messages in the mailbox the IMAP section serves [10000]
 #   KITH_BENCH_DIR  cache: tools, corpus, databases [/tmp/kith-bench]
 #   KITH            the kith binary [./kith]
 #
@@ -31,6 +32,7 @@ REPEAT=${BENCH_REPEAT:-3}
 NM_N=${BENCH_NM_N:-2000}
 LAT_RUNS=${BENCH_LAT_RUNS:-500}
 SECTIONS=${BENCH_SECTIONS:-floor notmuch kith latency imap}
+IMAP_N=${BENCH_IMAP_N:-10000}
 CACHE=${KITH_BENCH_DIR:-/tmp/kith-bench}
 KITH=${KITH:-./kith}
 case $KITH in /*) ;; *) KITH=$top/${KITH#./} ;; esac
@@ -38,6 +40,7 @@ case $KITH in /*) ;; *) KITH=$top/${KITH#./} ;; esac
 BIN=$CACHE/bin
 CORPUS=$CACHE/corpus-n$N-s$SEED-f$SENT
 SUBSET=$CACHE/subset-$NM_N
+IMAP_CORPUS=$CACHE/corpus-n$IMAP_N-s$SEED-f$SENT
 ONE=$CACHE/one-s$SEED.eml
 WORK=$CACHE/work
 LOGS=$WORK/logs
@@ -135,17 +138,25 @@ setup() {
 	unset NOTMUCH_PROFILE NOTMUCH_DATABASE 2>/dev/null
 }
 
-corpus() {
-	stamp="n=$N seed=$SEED sent=$SENT gen=$(cksum <bench/gen-maildir.c | cut -d' ' -f1)"
-	if [ -f "$CORPUS.stamp" ] && [ "$(cat "$CORPUS.stamp")" = "$stamp" ]; then
-		note "reusing the corpus in $CORPUS"
-	else
-		note "generating $N messages into $CORPUS"
-		rm -rf "$CORPUS" "$CORPUS.stamp"
-		"$BIN/gen-maildir" -n "$N" -s "$SEED" --sent-fraction "$SENT" "$CORPUS" ||
-			die "generating the corpus failed"
-		printf '%s\n' "$stamp" >"$CORPUS.stamp"
+# gen_corpus DIR COUNT: the generated maildir of COUNT messages in DIR,
+# made once per (count, seed, sent share, generator source).
+gen_corpus() {
+	stamp="n=$2 seed=$SEED sent=$SENT gen=$(cksum <bench/gen-maildir.c | cut -d' ' -f1)"
+	if [ -f "$1.stamp" ] && [ "$(cat "$1.stamp")" = "$stamp" ]; then
+		note "reusing the corpus in $1"
+		return 0
 	fi
+	note "generating $2 messages into $1"
+	rm -rf "$1" "$1.stamp"
+	"$BIN/gen-maildir" -n "$2" -s "$SEED" --sent-fraction "$SENT" "$1" || return 1
+	printf '%s\n' "$stamp" >"$1.stamp"
+}
+
+# msgs_in MAILDIR: the number of message files in it and its subfolders
+msgs_in() { find "$1" -type f \( -path '*/cur/*' -o -path '*/new/*' \) | wc -l; }
+
+corpus() {
+	gen_corpus "$CORPUS" "$N" || die "generating the corpus failed"
 	"$BIN/gen-maildir" -s "$SEED" --one "$ONE" 2>/dev/null || die "generating $ONE failed"
 	CORPUS_MSGS=$(find "$CORPUS" -type f -path '*/cur/*' -o -type f -path '*/new/*' | wc -l)
 	CORPUS_MB=$(du -sm "$CORPUS" | cut -f1)
@@ -304,19 +315,177 @@ section_latency() {
 	fi
 }
 
-# Hooks for the IMAP benchmarks (a local Dovecot serving $CORPUS): a full
-# first scan, and a rescan with no changes.  Each should set
-# imap_full_wall/_cpu/_rss/_rate and imap_nochange_wall/_cpu/_rss.
+# --- IMAP -----------------------------------------------------------------
+#
+# A private Dovecot (tests/lib/dovecot.sh) on 127.0.0.1 serves a copy of
+# the $IMAP_N-message corpus: its inbox as INBOX, its .Sent as Sent.  Each
+# repeat runs, one after the other so that the machine's load falls on all
+# alike: kith's full IMAP scan into a fresh store, kith's maildir scan of
+# the same corpus into a fresh store, and mbsync pulling both folders over
+# IMAPS into a fresh Maildir with its defaults (fsync on).  Then the
+# no-change rescans of the mailbox into the last full scan's store.  One
+# untimed run of each client first lets Dovecot build its indexes and
+# caches, as any mailbox that has been read before has them.
+
+# dovecot.sh needs testlib.sh's $T and on_exit; these are the bench's own.
+_cleanups=""
+on_exit() { _cleanups="$1; $_cleanups"; }
+trap 'eval "$_cleanups"' EXIT
+
+imap_dovecot() {
+	T=$WORK/imap
+	mkdir -p "$T" && chmod 755 "$T" || return 1
+	# shellcheck source=../tests/lib/dovecot.sh
+	. "$top/tests/lib/dovecot.sh"
+	dovecot_start || return 1
+	IMAP_MAILDIR=$(dovecot_maildir "$DOVECOT_USER")
+	cp -r "$IMAP_CORPUS/." "$IMAP_MAILDIR/" || return 1
+	if [ "$(id -u)" = 0 ]; then
+		chown -R "$(id -u nobody):$(id -g nobody)" "$DOVECOT_DIR/mail"
+	fi
+	IMAP_URL="imaps://$DOVECOT_USER@$DOVECOT_HOST:$DOVECOT_IMAPS_PORT/INBOX,Sent"
+	IMAP_PASSCMD="cat $DOVECOT_DIR/password"
+	n_in=$(dovecot_count INBOX)
+	n_sent=$(dovecot_count Sent)
+	[ "$((n_in + n_sent))" = "$IMAP_MSGS" ] || {
+		note "Dovecot serves $n_in + $n_sent messages, not $IMAP_MSGS"
+		return 1
+	}
+}
+
+# The mbsync configuration: pull INBOX and Sent into $WORK/mbsync.
+imap_mbsyncrc() {
+	cat >"$WORK/mbsyncrc" <<EOF
+IMAPAccount bench
+# mbsync checks DNS names only; the certificate names localhost too
+Host localhost
+Port $DOVECOT_IMAPS_PORT
+User $DOVECOT_USER
+PassCmd "$IMAP_PASSCMD"
+SSLType IMAPS
+CertificateFile $DOVECOT_CA
+
+IMAPStore bench-far
+Account bench
+
+MaildirStore bench-near
+Path $WORK/mbsync/
+Inbox $WORK/mbsync/INBOX
+SubFolders Verbatim
+
+Channel bench
+Far :bench-far:
+Near :bench-near:
+Patterns INBOX Sent
+Sync Pull
+Create Near
+SyncState *
+EOF
+}
+
+# kith_imap_scan NAME DB: kith scan --imap into DB, timed as NAME
+kith_imap_scan() {
+	timed "$1" "$KITH" --db "$2" --me "$ME" scan --imap "$IMAP_URL" \
+		--cafile "$DOVECOT_CA" --passcmd "$IMAP_PASSCMD"
+}
+
+fresh_db() { rm -rf "$1" "$1".*; }
+
+# stored DB: messages in a kith store
+stored() { sqlite3 -batch -noheader "$1" 'SELECT count(*) FROM messages' 2>/dev/null; }
+
+imap_full_once() {
+	fresh_db "$WORK/kith-imap.db"
+	warm "$IMAP_MAILDIR"
+	kith_imap_scan kith-imap-full "$WORK/kith-imap.db"
+}
+
+imap_maildir_once() {
+	fresh_db "$WORK/kith-imap-maildir.db"
+	warm "$IMAP_CORPUS"
+	timed kith-imap-maildir "$KITH" --db "$WORK/kith-imap-maildir.db" --me "$ME" \
+		scan --maildir "$IMAP_CORPUS"
+}
+
+mbsync_once() {
+	rm -rf "$WORK/mbsync"
+	mkdir -p "$WORK/mbsync"
+	warm "$IMAP_MAILDIR"
+	timed mbsync mbsync -c "$WORK/mbsyncrc" -q bench
+}
+
+# The first full scan of the mailbox: sets imap_full_*, imap_maildir_* and
+# mbsync_*; the store of the last full scan is left for the rescans.
 section_imap_full() {
-	note "imap full scan: not written yet"
+	if kith_missing; then
+		note "$kith_note; IMAP skipped"
+		return 1
+	fi
+	have_mbsync=1
+	command -v mbsync >/dev/null 2>&1 || { have_mbsync=""; note "mbsync is not installed; skipped"; }
+	[ -n "$have_mbsync" ] && imap_mbsyncrc
+	# untimed: Dovecot indexes the mailbox and caches what clients fetch
+	fresh_db "$WORK/kith-imap-warmup.db"
+	if ! kith_imap_scan kith-imap-warmup "$WORK/kith-imap-warmup.db"; then
+		kith_note="kith scan --imap failed (see $LOGS/kith-imap-warmup.log)"
+		note "$kith_note:"
+		tail -n 5 "$LOGS/kith-imap-warmup.log" >&2
+		return 1
+	fi
+	rm -f "$LOGS/kith-imap-warmup.times"
+	if [ -n "$have_mbsync" ]; then
+		mbsync_once || { have_mbsync=""; note "mbsync failed; see $LOGS/mbsync.log"; }
+		rm -f "$LOGS/mbsync.times"
+	fi
+	i=0
+	while [ $i -lt "$REPEAT" ]; do
+		imap_full_once || { note "kith scan --imap failed; see $LOGS/kith-imap-full.log"; return 1; }
+		imap_maildir_once || note "kith scan --maildir failed; see $LOGS/kith-imap-maildir.log"
+		if [ -n "$have_mbsync" ]; then
+			mbsync_once || note "mbsync failed; see $LOGS/mbsync.log"
+		fi
+		i=$((i + 1))
+	done
+	stats kith-imap-full imap_full
+	imap_full_rate=$(calc "$IMAP_MSGS / $imap_full_wall")
+	imap_stored=$(stored "$WORK/kith-imap.db")
+	if [ -s "$LOGS/kith-imap-maildir.times" ]; then
+		stats kith-imap-maildir imap_maildir
+		imap_maildir_rate=$(calc "$IMAP_MSGS / $imap_maildir_wall")
+		imap_maildir_stored=$(stored "$WORK/kith-imap-maildir.db")
+		[ "$imap_stored" = "$imap_maildir_stored" ] ||
+			note "the IMAP scan stored $imap_stored messages, the maildir scan $imap_maildir_stored"
+	fi
+	if [ -n "$have_mbsync" ] && [ -s "$LOGS/mbsync.times" ]; then
+		stats mbsync mbsync
+		mbsync_rate=$(calc "$IMAP_MSGS / $mbsync_wall")
+		got=$(msgs_in "$WORK/mbsync")
+		[ "$got" = "$IMAP_MSGS" ] || note "mbsync pulled $got messages of $IMAP_MSGS"
+	fi
 }
+
+# Rescans of the unchanged mailbox into the last full scan's store.
 section_imap_nochange() {
-	note "imap no-change rescan: not written yet"
+	[ -n "${imap_full_wall:-}" ] || return 0
+	repeat kith_imap_scan kith-imap-nochange "$WORK/kith-imap.db" || {
+		note "the no-change rescan failed; see $LOGS/kith-imap-nochange.log"
+		return 1
+	}
+	stats kith-imap-nochange imap_nochange
+	after=$(stored "$WORK/kith-imap.db")
+	[ "$after" = "$imap_stored" ] ||
+		note "the no-change rescan changed the store: $imap_stored -> $after messages"
 }
+
 section_imap() {
-	say "== IMAP"
-	section_imap_full
-	section_imap_nochange
+	gen_corpus "$IMAP_CORPUS" "$IMAP_N" || { note "generating the IMAP corpus failed"; return 1; }
+	IMAP_MSGS=$(msgs_in "$IMAP_CORPUS")
+	IMAP_MB=$(du -sm "$IMAP_CORPUS" | cut -f1)
+	imap_load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
+	say "== IMAP: $IMAP_MSGS messages ($IMAP_MB MB) from a local Dovecot, load $imap_load"
+	imap_dovecot || { note "the IMAP server could not be set up; IMAP skipped"; return 1; }
+	section_imap_full && section_imap_nochange
+	dovecot_stop
 }
 
 # --- summary -------------------------------------------------------------------
@@ -352,6 +521,20 @@ summary() {
 		printf '%-34s %9s %9s %10s\n' "${l%:*}" "$(fmt %.2f "$m")" "$(fmt %.2f "$p")" \
 			"$(fmt %.2f "$c")"
 	done
+	if [ -n "${IMAP_MSGS:-}" ]; then
+		say ""
+		printf '%-34s %9s %9s %10s %10s\n' "IMAPS, INBOX + Sent" \
+			"wall s" "CPU s" "peak RSS" "msg/s"
+		row "kith scan --imap ($IMAP_MSGS)" "${imap_full_wall:-}" "${imap_full_cpu:-}" \
+			"${imap_full_rss:-}" "${imap_full_rate:-}"
+		row "kith scan --imap, no change" "${imap_nochange_wall:-}" \
+			"${imap_nochange_cpu:-}" "${imap_nochange_rss:-}" ""
+		row "kith scan --maildir ($IMAP_MSGS)" "${imap_maildir_wall:-}" \
+			"${imap_maildir_cpu:-}" "${imap_maildir_rss:-}" "${imap_maildir_rate:-}"
+		row "mbsync pull ($IMAP_MSGS)" "${mbsync_wall:-}" "${mbsync_cpu:-}" \
+			"${mbsync_rss:-}" "${mbsync_rate:-}"
+		say "(load when the IMAP runs began: $imap_load)"
+	fi
 	say ""
 
 	r_nm=""; r_floor=""; r_ins=""; rss=""
@@ -383,6 +566,28 @@ summary() {
 	[ -n "${filter_cpu:-}" ] && [ -n "${insert_cpu:-}" ] && c_ins=$(calc "$filter_cpu / $insert_cpu")
 	printf '%-40s %10s %10s  %s\n' "(CPU) kith filter / notmuch insert" \
 		"$(fmt %.3f "$c_ins")" "" "info"
+	if [ -n "${IMAP_MSGS:-}" ]; then
+		r_im=""; r_mb=""; c_im=""; c_mb=""
+		[ -n "${imap_full_wall:-}" ] && [ -n "${imap_maildir_wall:-}" ] &&
+			r_im=$(calc "$imap_full_wall / $imap_maildir_wall")
+		[ -n "${imap_full_rate:-}" ] && [ -n "${mbsync_rate:-}" ] &&
+			r_mb=$(calc "$imap_full_rate / $mbsync_rate")
+		[ -n "${imap_full_cpu:-}" ] && [ -n "${imap_maildir_cpu:-}" ] &&
+			c_im=$(calc "$imap_full_cpu / $imap_maildir_cpu")
+		[ -n "${imap_full_cpu:-}" ] && [ -n "${mbsync_cpu:-}" ] &&
+			c_mb=$(calc "$mbsync_cpu / $imap_full_cpu")
+		printf '%-40s %10s %10s  %s\n' "IMAP no-change rescan ($IMAP_MSGS)" \
+			"$(fmt '%.2f s' "${imap_nochange_wall:-}")" "< 1 s" \
+			"$(check "${imap_nochange_wall:-}" '<' 1)"
+		printf '%-40s %10s %10s  %s\n' "IMAP full scan time / maildir scan time" \
+			"$(fmt %.2fx "$r_im")" "<= 1.25x" "$(check "$r_im" '<=' 1.25)"
+		printf '%-40s %10s %10s  %s\n' "kith IMAP msg/s / mbsync msg/s" \
+			"$(fmt %.1fx "$r_mb")" ">= 3x" "$(check "$r_mb" '>=' 3)"
+		printf '%-40s %10s %10s  %s\n' "(CPU) kith IMAP scan / maildir scan" \
+			"$(fmt %.2fx "$c_im")" "" "info"
+		printf '%-40s %10s %10s  %s\n' "(CPU) mbsync / kith IMAP scan" \
+			"$(fmt %.1fx "$c_mb")" "" "info"
+	fi
 	[ -n "${kith_note:-}" ] && say "" && say "note: $kith_note"
 	say ""
 	say "logs: $LOGS"
