@@ -9,10 +9,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -58,16 +58,22 @@ exec_core(char **argv)
 	return EX_SOFTWARE;
 }
 
-/* Starts `kith-core [globals] spool drain`, detached from the delivery
- * (own session, stdin/stdout on /dev/null, stderr to the spool's log). */
+/* Starts `kith-core [globals] spool drain --if-idle`, detached from the
+ * delivery: its own session, stdin and stdout on /dev/null, stderr to the
+ * spool's log.  posix_spawn (vfork underneath) and no wait: the delivery
+ * does not pay for copying this process or for the drain. */
 static void
 spawn_drainer(const global_options *opts, const char *spool_dir)
 {
 	GPtrArray *args = g_ptr_array_new();
 	char *log_path = g_build_filename(spool_dir, "drain.log", NULL);
+	char *core = core_path();
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	pid_t pid;
+	int rc;
 
-	g_ptr_array_add(args, NULL);   /* filled by exec_core */
+	g_ptr_array_add(args, core);
 	if (opts->config_path != NULL) {
 		g_ptr_array_add(args, "--config");
 		g_ptr_array_add(args, opts->config_path);
@@ -85,23 +91,20 @@ spawn_drainer(const global_options *opts, const char *spool_dir)
 	g_ptr_array_add(args, "--if-idle");
 	g_ptr_array_add(args, NULL);
 
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		int logfd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-		setsid();
-		/* A second fork: the drainer is nobody's child to wait for. */
-		if (fork() != 0)
-			_exit(0);
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(logfd >= 0 ? logfd : null, STDERR_FILENO);
-		_exit(exec_core((char **)args->pdata));
-	} else if (pid > 0) {
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log_path,
+		O_WRONLY | O_CREAT | O_APPEND, 0600);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+	rc = posix_spawn(&pid, core, &fa, &attr, (char **)args->pdata, environ);
+	if (rc != 0)
+		log_error("cannot start %s to record the spooled message: %s "
+			"(it stays in the spool)", core, g_strerror(rc));
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	g_free(core);
 	g_free(log_path);
 	g_ptr_array_free(args, TRUE);
 }

@@ -191,10 +191,10 @@ spool_lock_try(const char *spool_dir)
 	char *path;
 	int fd;
 
-	if (spool_prepare(spool_dir, NULL) != KITH_OK)
-		return -1;
 	path = g_build_filename(spool_dir, "lock", NULL);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT && spool_prepare(spool_dir, NULL) == KITH_OK)
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	g_free(path);
 	if (fd < 0)
 		return -1;
