@@ -69,8 +69,9 @@ field(const char *label, const char *value)
 	g_free(clean);
 }
 
-static kith_status
-print_contact(kith_store *store, const kith_config *cfg, gint64 id, char **errstr)
+kith_status
+contact_print_card(kith_store *store, const kith_config *cfg, gint64 id,
+	char **errstr)
 {
 	sqlite3_stmt *st;
 	kith_status status;
@@ -199,7 +200,7 @@ contact_set(kith_config *cfg, const char *arg, const contact_opts *o, char **err
 	if (!opts_any(o)) {
 		id = store_contact_lookup(store, addr);
 		status = id == 0 ? kith_fail(errstr, KITH_E_NOINPUT, "contact: no contact %s",
-			addr) : print_contact(store, cfg, id, errstr);
+			addr) : contact_print_card(store, cfg, id, errstr);
 		goto out;
 	}
 	status = store_begin(store, errstr);
@@ -280,7 +281,7 @@ contact_set(kith_config *cfg, const char *arg, const contact_opts *o, char **err
 	status = store_commit(store, errstr);
 	if (status != KITH_OK)
 		goto out;
-	status = print_contact(store, cfg, id, errstr);
+	status = contact_print_card(store, cfg, id, errstr);
 out:
 	store_close(store);
 	g_free(addr);
@@ -420,7 +421,7 @@ contact_merge(kith_config *cfg, const char *arg_a, const char *arg_b, char **err
 	status = store_commit(store, errstr);
 	if (status != KITH_OK)
 		goto out;
-	status = print_contact(store, cfg, ida, errstr);
+	status = contact_print_card(store, cfg, ida, errstr);
 out:
 	clear_row(&ra);
 	clear_row(&rb);

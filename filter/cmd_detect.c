@@ -151,24 +151,6 @@ read_stdin(GByteArray *buf, char **errstr)
 	return KITH_OK;
 }
 
-/* The message's Date in the sender's zone (new ref), or NULL. */
-static GDateTime *
-message_local_date(const kith_message *msg)
-{
-	GDateTime *utc, *local;
-	GTimeZone *tz;
-
-	if (msg == NULL || !msg->date_valid)
-		return NULL;
-	utc = g_date_time_new_from_unix_utc(msg->date);
-	if (utc == NULL)
-		return NULL;
-	tz = g_time_zone_new_offset(msg->tz_offset * 60);
-	local = g_date_time_to_timezone(utc, tz);
-	g_time_zone_unref(tz);
-	g_date_time_unref(utc);
-	return local;
-}
 
 /*
  * --date: config_parse_datetime() first, then GMime's RFC 5322 date parser
@@ -297,7 +279,7 @@ detect_message(const kith_rules *rules, detect_ctx *ctx, const detect_opts *o,
 		goto out;
 	if (message_parse((const char *)buf->data, buf->len, &msg, NULL) == KITH_OK) {
 		text = msg->new_text != NULL ? msg->new_text : msg->text;
-		msg_date = message_local_date(msg);
+		msg_date = (msg != NULL ? message_date_local(msg) : NULL);
 		if (o->date == NULL && msg_date != NULL)
 			ctx->date = msg_date;
 	} else {

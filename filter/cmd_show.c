@@ -9,53 +9,7 @@
 #include "commands.h"
 #include "drain.h"
 #include "message.h"
-#include "remind.h"
 #include "safe.h"
-
-static void
-print_field(const char *label, const char *value)
-{
-	char *clean = safe_terminal(value, 0);
-
-	printf("%-10s %s\n", label, clean);
-	g_free(clean);
-}
-
-static kith_status
-print_header(kith_store *store, gint64 id, char **errstr)
-{
-	sqlite3_stmt *st;
-	kith_status status;
-	GString *addrs = g_string_new(NULL);
-
-	status = store_stmt(store, "SELECT name, role, cadence, note FROM contacts "
-		"WHERE id = ?1", &st, errstr);
-	if (status != KITH_OK)
-		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		print_field("name", (const char *)sqlite3_column_text(st, 0));
-		print_field("role", (const char *)sqlite3_column_text(st, 1));
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-			printf("%-10s %d days\n", "cadence", sqlite3_column_int(st, 2));
-		if (*(const char *)sqlite3_column_text(st, 3) != '\0')
-			print_field("note", (const char *)sqlite3_column_text(st, 3));
-	}
-	sqlite3_reset(st);
-	status = store_stmt(store, "SELECT addr FROM addresses WHERE contact_id = ?1 "
-		"ORDER BY addr", &st, errstr);
-	if (status != KITH_OK)
-		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		g_string_append_printf(addrs, "%s%s", addrs->len ? ", " : "",
-			(const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	print_field("addresses", addrs->str);
-out:
-	g_string_free(addrs, TRUE);
-	return status;
-}
 
 static kith_status
 print_items(kith_store *store, gint64 id, char **errstr)
@@ -89,21 +43,14 @@ print_items(kith_store *store, gint64 id, char **errstr)
 	return KITH_OK;
 }
 
-/* Give and take, and their needs: the notebook kept for helping them. */
+/* Their needs: the notebook kept for helping them. */
 static kith_status
 print_needs(kith_store *store, gint64 id, char **errstr)
 {
 	sqlite3_stmt *st;
 	kith_status status;
-	remind_relation rel;
 	gboolean any = FALSE;
 
-	status = remind_relation_get(store, id, &rel, errstr);
-	if (status != KITH_OK)
-		return status;
-	printf("\nGive and take: gave %u, took %u; mail %u sent, %u received "
-		"(strength %.1f)\n", rel.gave, rel.took, rel.sent, rel.received,
-		rel.strength);
 	status = store_stmt(store, "SELECT e.date, e.sentence FROM events e "
 		"WHERE e.contact_id = ?1 AND e.kind = 'need' AND e.direction = 0 "
 		"UNION ALL SELECT i.created, i.sentence FROM items i "
@@ -185,7 +132,9 @@ cmd_show(kith_config *cfg, int argc, char **argv, char **errstr)
 		status = kith_fail(errstr, KITH_E_NOINPUT, "show: no contact %s", addr);
 		goto out;
 	}
-	if ((status = print_header(store, id, errstr)) != KITH_OK ||
+	/* Who they are, the mail between us and the give and take: the
+	 * same card `kith contact ADDRESS` prints. */
+	if ((status = contact_print_card(store, cfg, id, errstr)) != KITH_OK ||
 	    (status = print_items(store, id, errstr)) != KITH_OK ||
 	    (status = print_needs(store, id, errstr)) != KITH_OK ||
 	    (status = print_history(store, id, errstr)) != KITH_OK)

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "kith.h"
+#include "store.h"
 
 typedef kith_status (*command_fn)(kith_config *cfg, int argc, char **argv,
 	char **errstr);
@@ -36,5 +37,11 @@ kith_status cmd_query(kith_config *cfg, int argc, char **argv, char **errstr);
 kith_status cmd_export(kith_config *cfg, int argc, char **argv, char **errstr);
 kith_status cmd_import(kith_config *cfg, int argc, char **argv, char **errstr);
 kith_status cmd_sendmail(kith_config *cfg, int argc, char **argv, char **errstr);
+
+/* A contact's card: name, role and cadence, note, addresses, tags, the mail
+ * between us and the give and take (cmd_contact.c; `kith show` and
+ * `kith contact ADDRESS` print it). */
+kith_status contact_print_card(kith_store *store, const kith_config *cfg,
+	gint64 id, char **errstr);
 
 #endif

@@ -98,7 +98,7 @@ eq "contact merge: Leah's item stays hers (listed under her first address)" \
 	"$(k todo --format tsv | col /dev/stdin 1 "$leah" 4)"
 k show leah@tidepool.example >"$T/show.out"
 ok "show: a Needs section with her need" grep -q "staff engineer" "$T/show.out"
-ok "show: a give-and-take line" grep -q "^Give and take: gave [0-9]*, took [0-9]*" "$T/show.out"
+ok "show: a give-and-take line" grep -q "^give/take  gave [0-9]*, took [0-9]*" "$T/show.out"
 
 # --- todo done, snooze, dismiss ------------------------------------------------------
 eq "todo done: says so" "#$dana done" "$(k todo done "$dana")"
