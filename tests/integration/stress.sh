@@ -109,14 +109,17 @@ ok "the scan made interactions and items" \
 DB="$T/killed.db"
 kills=0 midway=0 prev=0 progress=""
 while [ "$kills" -lt 10 ]; do
-	K scan --maildir "$MD" >/dev/null 2>>"$T/killed.err" &
+	# Not through K: $! must be kith itself, not a subshell around it.
+	"$KITH" --now "$NOW" --db "$DB" --me me@example.org scan --maildir "$MD" \
+		>/dev/null 2>>"$T/killed.err" &
 	pid=$!
 	# A random moment, early enough that ten kills leave work to finish.
-	ms=$(awk -v seed="$$$kills" -v t="$took_ms" 'BEGIN { srand(seed); printf "%d", 50 + rand() * t / 12 }')
+	ms=$(awk -v seed="$$$kills" -v t="$took_ms" 'BEGIN { srand(seed); printf "%d", t / 10 + rand() * t / 6 }')
 	sleep "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	[ $? -eq 137 ] && midway=$((midway + 1))
+	kill -0 "$pid" 2>/dev/null && fail "the killed scan $pid is still running"
 	kills=$((kills + 1))
 	n=$(sql 'SELECT count(*) FROM messages' 2>/dev/null || echo 0)
 	progress="$progress ${n:-0}"
