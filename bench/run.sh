@@ -136,6 +136,19 @@ setup() {
 		XDG_STATE_HOME="$WORK/xdg/state" XDG_CACHE_HOME="$WORK/xdg/cache"
 	export NOTMUCH_CONFIG="$WORK/notmuch-config"
 	unset NOTMUCH_PROFILE NOTMUCH_DATABASE 2>/dev/null
+	snapshot_kith
+}
+
+# A build tree's kith is copied (with kith-core and rules/ beside it), so
+# that rebuilding the tree during a run cannot mix two versions.
+snapshot_kith() {
+	d=$(dirname "$KITH")
+	[ -x "$KITH" ] && [ -x "$d/kith-core" ] && [ -d "$d/rules" ] || return 0
+	mkdir -p "$WORK/kith" &&
+	cp -p "$KITH" "$d/kith-core" "$WORK/kith/" &&
+	cp -pr "$d/rules" "$WORK/kith/" || die "cannot copy kith to $WORK/kith"
+	note "running a copy of $KITH ($(cd "$d" && git describe --always --dirty 2>/dev/null || echo ?))"
+	KITH=$WORK/kith/kith
 }
 
 # gen_corpus DIR COUNT: the generated maildir of COUNT messages in DIR,

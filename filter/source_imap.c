@@ -13,6 +13,7 @@
 
 #include "imap.h"
 #include "log.h"
+#include "message.h"
 #include "source.h"
 #include "store.h"
 
@@ -74,40 +75,249 @@ out:
 	return status;
 }
 
-/* Fetches and stores the UIDs of `uids` in batches. */
+/*
+ * The pipeline of one folder's scan.  A fetching thread owns the IMAP
+ * session while the folder is read: it fetches batch after batch and hands
+ * each message to worker threads that parse it and run the detector
+ * (ingest_prepare: no store), so fetching, preparing and recording
+ * overlap.  The scanning thread records the prepared messages in UID order
+ * and commits each batch with the folder's state.  At most FETCH_AHEAD
+ * fetched batches wait to be recorded, which bounds memory.
+ */
+#define FETCH_AHEAD 2
+
+typedef struct {
+	imap_message *msg;     /* owned by the batch's `msgs` */
+	ingest_prepared prep;
+	gboolean done;
+} slot;
+
+typedef struct {
+	guint off, n;          /* the UIDs asked for: uids[off .. off + n) */
+	GPtrArray *msgs;       /* imap_message*, NULL when the fetch failed */
+	slot *slots;           /* one per message */
+	kith_status status;    /* of the fetch */
+	char *err;
+} fetched;
+
+typedef struct {
+	const kith_ingest *ing;
+	kith_imap *imap;       /* used by the fetching thread only, meanwhile */
+	const char *folder;
+	GArray *uids;          /* imap_uid_size, all to fetch */
+	GThreadPool *pool;     /* NULL: prepared by the scanning thread */
+	GAsyncQueue *queue;    /* fetched*, in order, to the scanning thread */
+	GMutex lock;
+	GCond changed;         /* a slot is done, or a batch was recorded */
+	guint waiting;         /* batches fetched and not yet recorded */
+	gboolean cancel;       /* the scanning thread stopped reading */
+} pipeline;
+
+static void
+fetched_free(fetched *b)
+{
+	if (b == NULL)
+		return;
+	for (guint i = 0; b->slots != NULL && i < b->msgs->len; i++)
+		ingest_prepared_clear(&b->slots[i].prep);
+	g_free(b->slots);
+	if (b->msgs != NULL)
+		g_ptr_array_unref(b->msgs);
+	g_free(b->err);
+	g_free(b);
+}
+
+/* Parses and runs the detector on one message, then drops its bytes. */
+static void
+prepare_slot(slot *sl, pipeline *pl)
+{
+	ingest_prepare(pl->ing, sl->msg->data, sl->msg->len, &sl->prep);
+	g_clear_pointer(&sl->msg->data, g_free);
+	g_mutex_lock(&pl->lock);
+	sl->done = TRUE;
+	g_cond_broadcast(&pl->changed);
+	g_mutex_unlock(&pl->lock);
+}
+
+static void
+prepare_worker(gpointer data, gpointer user_data)
+{
+	prepare_slot(data, user_data);
+}
+
+static gpointer
+fetch_thread(gpointer data)
+{
+	pipeline *pl = data;
+	guint len = pl->uids->len;
+
+	for (guint off = 0; off < len; off += SOURCE_BATCH) {
+		fetched *b = g_new0(fetched, 1);
+		gboolean stop;
+
+		g_mutex_lock(&pl->lock);
+		while (pl->waiting >= FETCH_AHEAD && !pl->cancel)
+			g_cond_wait(&pl->changed, &pl->lock);
+		stop = pl->cancel;
+		g_mutex_unlock(&pl->lock);
+		b->off = off;
+		b->n = MIN(SOURCE_BATCH, len - off);
+		if (stop || (off > 0 && source_stop_requested())) {
+			b->status = KITH_E_INTERRUPTED;
+		} else {
+			const imap_uid_size *batch =
+				&g_array_index(pl->uids, imap_uid_size, off);
+
+			log_debug("%s: %s: fetching UIDs %u to %u (%u messages)",
+				imap_where(pl->imap), pl->folder, batch[0].uid,
+				batch[b->n - 1].uid, b->n);
+			b->status = imap_fetch(pl->imap, batch, b->n, &b->msgs, NULL,
+				&b->err);
+		}
+		if (b->status == KITH_OK) {
+			b->slots = g_new0(slot, b->msgs->len);
+			for (guint i = 0; i < b->msgs->len; i++) {
+				b->slots[i].msg = b->msgs->pdata[i];
+				if (pl->pool != NULL)
+					g_thread_pool_push(pl->pool, &b->slots[i], NULL);
+			}
+		}
+		g_mutex_lock(&pl->lock);
+		pl->waiting++;
+		g_mutex_unlock(&pl->lock);
+		g_async_queue_push(pl->queue, b);
+		if (b->status != KITH_OK)
+			break;
+	}
+	return NULL;
+}
+
+/* Records a fetched batch in UID order and saves the folder state with it,
+ * in one transaction. */
+static kith_status
+record_batch(imap_scan *scan, pipeline *pl, fetched *b, unsigned flags,
+	const store_scan_state *state, char **errstr)
+{
+	kith_store *store = ingest_store(scan->ing);
+	kith_status status;
+
+	status = store_begin(store, errstr);
+	if (status != KITH_OK)
+		goto out;
+	for (guint i = 0; i < b->msgs->len; i++) {
+		slot *sl = &b->slots[i];
+		char *err = NULL;
+
+		if (pl->pool == NULL) {
+			prepare_slot(sl, pl);
+		} else {
+			g_mutex_lock(&pl->lock);
+			while (!sl->done)
+				g_cond_wait(&pl->changed, &pl->lock);
+			g_mutex_unlock(&pl->lock);
+		}
+		status = ingest_record(scan->ing, &sl->prep, flags, &err);
+		if (status == KITH_E_DATA) {
+			log_warn("%s: %s: UID %u: %s; skipped", imap_where(scan->imap),
+				pl->folder, sl->msg->uid, err);
+			status = KITH_OK;
+		} else if (status != KITH_OK) {
+			kith_fail(errstr, status, "%s", err);
+		}
+		g_free(err);
+		if (status != KITH_OK)
+			goto out;
+	}
+	status = store_scan_state_set(store, scan->source, pl->folder, state, errstr);
+	if (status != KITH_OK)
+		goto out;
+	status = ingest_commit(scan->ing, errstr);
+out:
+	if (status != KITH_OK)
+		ingest_rollback(scan->ing);
+	return status;
+}
+
+/* Workers for a machine of this size (as the maildir source): the
+ * scanning thread records while they prepare; one core gets none. */
+static GThreadPool *
+start_pool(pipeline *pl)
+{
+	guint n = MIN(g_get_num_processors(), 4);
+
+	if (n < 2)
+		return NULL;
+	message_library_init();
+	return g_thread_pool_new(prepare_worker, pl, (gint)n, FALSE, NULL);
+}
+
+/* Fetches, prepares and stores the UIDs of `uids` in batches. */
 static kith_status
 scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 	store_scan_state *state, guint64 modseq, char **errstr)
 {
 	unsigned flags = folder->sent ? INGEST_SENT : 0;
+	pipeline pl = {
+		.ing = scan->ing, .imap = scan->imap, .folder = folder->name,
+		.uids = uids,
+	};
 	kith_status status = KITH_OK;
+	GThread *fetcher;
+	guint got = 0, batches = (uids->len + SOURCE_BATCH - 1) / SOURCE_BATCH;
 
-	for (guint off = 0; off < uids->len; off += SOURCE_BATCH) {
-		guint n = MIN(SOURCE_BATCH, uids->len - off);
-		const imap_uid_size *batch = &g_array_index(uids, imap_uid_size, off);
-		GPtrArray *msgs = NULL;
+	g_mutex_init(&pl.lock);
+	g_cond_init(&pl.changed);
+	pl.queue = g_async_queue_new();
+	pl.pool = start_pool(&pl);
+	fetcher = g_thread_new("kith-imap-fetch", fetch_thread, &pl);
+	while (got < batches && status == KITH_OK) {
+		fetched *b = g_async_queue_pop(pl.queue);
 
-		log_debug("%s: %s: fetching UIDs %u to %u (%u messages)",
-			imap_where(scan->imap), folder->name, batch[0].uid,
-			batch[n - 1].uid, n);
-		status = imap_fetch(scan->imap, batch, n, &msgs, NULL, errstr);
-		if (status != KITH_OK)
-			goto out;
-		/* Past every UID asked for: the gone and the skipped too. */
-		state->last_uid = batch[n - 1].uid;
-		if (off + n == uids->len)
-			state->modseq = (gint64)modseq;
-		status = store_batch(scan, folder->name, msgs, flags, state, errstr);
-		g_ptr_array_unref(msgs);
-		if (status != KITH_OK)
-			goto out;
-		source_progress(folder->name, off + n, uids->len);
-		if (off + n < uids->len && source_stop_requested()) {
-			status = KITH_E_INTERRUPTED;
-			goto out;
+		got++;
+		status = b->status;
+		if (status != KITH_OK) {
+			if (status != KITH_E_INTERRUPTED)
+				kith_fail(errstr, status, "%s", b->err);
+			fetched_free(b);
+			break;
 		}
+		/* Past every UID asked for: the gone and the skipped too. */
+		state->last_uid = g_array_index(uids, imap_uid_size, b->off + b->n - 1).uid;
+		if (b->off + b->n == uids->len)
+			state->modseq = (gint64)modseq;
+		status = record_batch(scan, &pl, b, flags, state, errstr);
+		/* Let the queued preparations of this batch end before freeing. */
+		for (guint i = 0; status != KITH_OK && pl.pool != NULL && i < b->msgs->len; i++) {
+			g_mutex_lock(&pl.lock);
+			while (!b->slots[i].done)
+				g_cond_wait(&pl.changed, &pl.lock);
+			g_mutex_unlock(&pl.lock);
+		}
+		fetched_free(b);
+		g_mutex_lock(&pl.lock);
+		pl.waiting--;
+		g_cond_broadcast(&pl.changed);
+		g_mutex_unlock(&pl.lock);
+		if (status != KITH_OK)
+			break;
+		source_progress(folder->name, MIN((guint)got * SOURCE_BATCH, uids->len),
+			uids->len);
+		if (got < batches && source_stop_requested())
+			status = KITH_E_INTERRUPTED;
 	}
-out:
+	/* Stop the fetching thread, and drop what it fetched beyond. */
+	g_mutex_lock(&pl.lock);
+	pl.cancel = TRUE;
+	g_cond_broadcast(&pl.changed);
+	g_mutex_unlock(&pl.lock);
+	g_thread_join(fetcher);
+	if (pl.pool != NULL)
+		g_thread_pool_free(pl.pool, FALSE, TRUE);   /* let the queued finish */
+	for (fetched *b; (b = g_async_queue_try_pop(pl.queue)) != NULL;)
+		fetched_free(b);
+	g_async_queue_unref(pl.queue);
+	g_mutex_clear(&pl.lock);
+	g_cond_clear(&pl.changed);
 	return status;
 }
 
