@@ -33,3 +33,11 @@ for page in "$KITH_TOP"/doc/*.[15]; do
 	warnings=$(LC_ALL=C.UTF-8 MANROFFSEQ='' man --warnings -l "$page" 2>&1 >/dev/null)
 	eq "$(basename "$page") renders without warnings" "" "$warnings"
 done
+
+# The commented example configuration is valid, and names every section.
+out=$("$KITH" --config "$KITH_TOP/contrib/config.example" config check 2>&1)
+eq "contrib/config.example passes kith config check" 0 $?
+ok "... and says ok" sh -c "printf '%s' \"\$1\" | grep -q ': ok'" _ "$out"
+for sec in identity store detect remind cadence digest; do
+	ok "kith.conf(5) documents [$sec]" grep -qi "^\.SH $sec" "$KITH_TOP/doc/kith.conf.5"
+done
