@@ -125,7 +125,8 @@ ensure_debs() {
 setup() {
 	command -v dpkg-query >/dev/null 2>&1 &&
 		ensure_debs gcc make pkg-config libglib2.0-dev libgmime-3.0-dev \
-			notmuch isync hyperfine time
+			notmuch isync hyperfine time dovecot-imapd dovecot-sieve \
+			sqlite3 curl openssl
 	[ -x "$TIME" ] || die "$TIME (GNU time) is needed"
 	mkdir -p "$BIN" || die "cannot create $BIN"
 	make -s -f bench/Makefile O="$BIN" >&2 || die "building the bench tools failed"

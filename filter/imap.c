@@ -53,11 +53,23 @@ imap_folder_free(imap_folder *folder)
 }
 
 void
+imap_message_drop_data(imap_message *msg)
+{
+	if (msg->data_etpan)
+		mailimap_nstring_free(msg->data);   /* as the fetch list would */
+	else
+		g_free(msg->data);
+	msg->data = NULL;
+	msg->len = 0;
+	msg->data_etpan = FALSE;
+}
+
+void
 imap_message_free(imap_message *msg)
 {
 	if (msg == NULL)
 		return;
-	g_free(msg->data);
+	imap_message_drop_data(msg);
 	g_free(msg);
 }
 
@@ -786,6 +798,7 @@ typedef struct {
 	gboolean has_size;
 	const char *body;     /* borrowed from the fetch list */
 	gsize body_len;
+	char **body_owner;    /* the fetch list's pointer to it, to take it */
 	struct mailimap_body *structure; /* borrowed */
 } fetch_items;
 
@@ -814,6 +827,7 @@ read_items(struct mailimap_msg_att *att, fetch_items *items)
 			    st->att_data.att_body_section->sec_body_part != NULL) {
 				items->body = st->att_data.att_body_section->sec_body_part;
 				items->body_len = st->att_data.att_body_section->sec_length;
+				items->body_owner = &st->att_data.att_body_section->sec_body_part;
 			}
 			break;
 		case MAILIMAP_MSG_ATT_BODYSTRUCTURE:
@@ -918,9 +932,13 @@ fetch_whole(kith_imap *imap, const imap_uid_size *uids, guint n,
 			continue;
 		msg = g_new0(imap_message, 1);
 		msg->uid = items.uid;
-		/* The bytes belong to the fetch list: copy them. */
-		msg->data = g_memdup2(items.body, items.body_len);
+		/* Take the bytes from the fetch list rather than copy them
+		 * (a batch is megabytes); imap_message_free frees them as the
+		 * fetch list would have. */
+		msg->data = *items.body_owner;
 		msg->len = items.body_len;
+		msg->data_etpan = TRUE;
+		*items.body_owner = NULL;
 		g_ptr_array_add(out, msg);
 	}
 out:

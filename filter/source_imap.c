@@ -132,7 +132,7 @@ static void
 prepare_slot(slot *sl, pipeline *pl)
 {
 	ingest_prepare(pl->ing, sl->msg->data, sl->msg->len, &sl->prep);
-	g_clear_pointer(&sl->msg->data, g_free);
+	imap_message_drop_data(sl->msg);
 	g_mutex_lock(&pl->lock);
 	sl->done = TRUE;
 	g_cond_broadcast(&pl->changed);

@@ -54,10 +54,14 @@ typedef struct {
 	char *data;            /* the raw message (or headers + text parts) */
 	gsize len;
 	gboolean partial;      /* larger than max_size: headers + text parts only */
+	gboolean data_etpan;   /* data is libetpan's own buffer (no copy) */
 } imap_message;
 
 void imap_folder_free(imap_folder *folder);
+/* Frees the message and its data, whoever allocated it. */
 void imap_message_free(imap_message *msg);
+/* Frees only the data (data NULL, len 0), e.g. once it has been parsed. */
+void imap_message_drop_data(imap_message *msg);
 
 /*
  * Connects, verifies TLS and logs in with the account's credentials:
