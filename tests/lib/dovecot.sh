@@ -197,6 +197,9 @@ debug_log_path = $DOVECOT_LOG
 instance_name = kith-test-$$
 protocols = imap
 listen = $DOVECOT_HOST
+# No address-space cap: IMAPSieve runs kith inside the imap process, and
+# the sanitizer build (make asan) reserves terabytes of shadow memory.
+default_vsz_limit = 0
 default_internal_user = $_dc_internal
 default_internal_group = $_dc_group
 default_login_user = $_dc_login
