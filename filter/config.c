@@ -534,8 +534,8 @@ read_account_imap(reader *r, const char *group, kith_account *a, gboolean file_p
 		reader_error(r, group, "password",
 			"refused: the file is readable by group or others; "
 			"run 'chmod 600' on it, or use passcmd instead");
-	if (a->password == NULL && a->passcmd == NULL)
-		reader_error(r, group, "passcmd", "an IMAP account needs passcmd or password");
+	/* Neither: the password comes from $KITH_PASSWORD when the scan
+	 * runs, and the scan says so if it is not set. */
 	if ((v = read_string(r, group, "folders")) != NULL) {
 		/* Commas only: folder names have spaces ("Sent Items"). */
 		char **parts = g_strsplit(v, ",", -1);
