@@ -143,8 +143,8 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)/rules \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
-	install -m 755 kith $(DESTDIR)$(BINDIR)/kith
-	install -m 755 kith-core $(DESTDIR)$(LIBEXECDIR)/kith-core
+	install -m 755 $(KITH_BIN) $(DESTDIR)$(BINDIR)/kith
+	install -m 755 $(dir $(KITH_BIN))kith-core $(DESTDIR)$(LIBEXECDIR)/kith-core
 	install -m 644 rules/*.rules $(DESTDIR)$(DATADIR)/rules/
 	install -m 644 doc/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 doc/*.5 $(DESTDIR)$(MANDIR)/man5/

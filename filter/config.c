@@ -279,21 +279,24 @@ read_size(reader *r, const char *group, const char *key, gint64 *out)
 {
 	char *v = read_string(r, group, key);
 	char *end = NULL;
-	gint64 n;
+	gint64 n, unit = 1;
 
 	if (v == NULL)
 		return;
+	errno = 0;
 	n = g_ascii_strtoll(v, &end, 10);
-	if (end != v && n > 0) {
+	if (end != v && n > 0 && errno == 0) {
 		switch (g_ascii_toupper(*end)) {
-		case 'K': n *= 1024; end++; break;
-		case 'M': n *= 1024 * 1024; end++; break;
-		case 'G': n *= 1024LL * 1024 * 1024; end++; break;
+		case 'K': unit = 1024; end++; break;
+		case 'M': unit = 1024 * 1024; end++; break;
+		case 'G': unit = 1024LL * 1024 * 1024; end++; break;
 		}
 		if (g_ascii_toupper(*end) == 'B')
 			end++;
+		/* a size past what fits is not a size */
+		n = n > G_MAXINT64 / unit ? 0 : n * unit;
 	}
-	if (end == v || *end != '\0' || n <= 0)
+	if (end == v || *end != '\0' || n <= 0 || errno != 0)
 		reader_error(r, group, key, "expected a size such as 20M");
 	else
 		*out = n;

@@ -8,6 +8,7 @@
 # turn it into a file in tests/data/fuzz-regressions/ (see the README there).
 #   FUZZ_SECONDS=N   time per harness
 #   FUZZ_TARGETS="message rules"   only these harnesses
+#   FUZZ_SEED=N      a fixed mutation seed (CI)
 cd "$(dirname "$0")/.." || exit 1
 : "${FUZZ_SECONDS:=60}"
 B=build-fuzz
@@ -68,8 +69,12 @@ for h in "$B"/fuzz_*; do
 	mkdir -p "$B/corpus/$name"
 	log="$B/fuzz-$name.log"
 	echo "fuzz: $name for ${FUZZ_SECONDS}s"
+	# FUZZ_SEED fixes the mutation sequence (CI sets it, so a run there
+	# repeats the last one instead of exploring anew; explore locally).
+	seed=""
+	[ -n "${FUZZ_SEED:-}" ] && seed="-seed=$FUZZ_SEED"
 	# shellcheck disable=SC2086
-	"$h" -max_total_time="$FUZZ_SECONDS" -timeout=20 -rss_limit_mb=2048 \
+	"$h" -max_total_time="$FUZZ_SECONDS" -timeout=20 -rss_limit_mb=2048 $seed \
 		-max_len="$maxlen" -print_final_stats=1 $dict \
 		-artifact_prefix="$B/artifacts/$name-" \
 		"$B/corpus/$name" "$B/seeds/$name" >"$log" 2>&1

@@ -102,6 +102,11 @@ test_bad_values(void **state)
 		  "[account x] tls: none sends the password in clear" },
 		{ "[account x]\nhost = h\nuser = a\npasscmd = p\nport = 99999\n", "[account x] port" },
 		{ "[account x]\nhost = h\nuser = a\npasscmd = p\nmax_size = big\n", "[account x] max_size" },
+		/* found by fuzzing: the multiplication overflowed */
+		{ "[account x]\nhost = h\nuser = a\npasscmd = p\nmax_size = 9999999999999999M\n",
+		  "[account x] max_size" },
+		{ "[account x]\nhost = h\nuser = a\npasscmd = p\nmax_size = 99999999999999999999\n",
+		  "[account x] max_size" },
 		{ "[account m]\ntype = maildir\n", "[account m] path" },
 		{ "not ini at all\n", "config" },
 		{ "[identity]\naddresses = not-an-address\n", "[identity] addresses: not an e-mail address" },
