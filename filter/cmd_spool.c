@@ -1,5 +1,7 @@
 /* cmd_spool.c - `kith spool [list|drain]`: the delivery queue. */
+#include <sched.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <string.h>
 
 #include "cmdutil.h"
@@ -48,6 +50,16 @@ cmd_spool(kith_config *cfg, int argc, char **argv, char **errstr)
 	}
 	if (strcmp(action, "drain") != 0)
 		return kith_fail(errstr, KITH_E_USAGE, "spool: unknown action '%s'", action);
+	if (if_idle) {
+		/* The background drain started by `kith filter`: it must never
+		 * slow the deliveries that follow it, so it takes only the CPU
+		 * nothing else wants. */
+		struct sched_param sp = { 0 };
+
+		if (sched_setscheduler(0, SCHED_IDLE, &sp) != 0 &&
+		    setpriority(PRIO_PROCESS, 0, 19) != 0)
+			log_debug("spool drain: cannot lower its priority");
+	}
 	status = store_open(cfg->db_path, &store, errstr);
 	if (status != KITH_OK)
 		return status;
