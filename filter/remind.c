@@ -185,6 +185,25 @@ has_reply(kith_store *store, gint64 contact, gint64 item, gint64 since,
 	return KITH_OK;
 }
 
+/* A new entry for the contact of the current row: its id, name and
+ * address from the given columns (a missing one reads as ""). */
+static remind_entry *
+entry_for_row(sqlite3_stmt *st, remind_kind kind, int id_col, int name_col,
+	int addr_col)
+{
+	remind_entry *e = g_new0(remind_entry, 1);
+
+	e->kind = kind;
+	e->contact_id = sqlite3_column_int64(st, id_col);
+	e->name = col_dup(st, name_col);
+	e->address = col_dup(st, addr_col);
+	if (e->name == NULL)
+		e->name = g_strdup("");
+	if (e->address == NULL)
+		e->address = g_strdup("");
+	return e;
+}
+
 static kith_status
 collect_items(kith_store *store, const kith_config *cfg, remind_report *r,
 	char **errstr)
@@ -200,14 +219,13 @@ collect_items(kith_store *store, const kith_config *cfg, remind_report *r,
 		goto out;
 	sqlite3_bind_text(st, 1, today_s, -1, SQLITE_TRANSIENT);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		remind_entry *e = g_new0(remind_entry, 1);
 		const char *owner = (const char *)sqlite3_column_text(st, 2);
 		gint64 created = sqlite3_column_int64(st, 6);
+		remind_entry *e = entry_for_row(st, g_str_equal(owner, "me") ?
+			REMIND_OWE : REMIND_WAITING, 3, 8, 9);
 
 		e->item_id = sqlite3_column_int64(st, 0);
 		e->what = col_dup(st, 1);
-		e->kind = g_str_equal(owner, "me") ? REMIND_OWE : REMIND_WAITING;
-		e->contact_id = sqlite3_column_int64(st, 3);
 		e->sentence = col_dup(st, 4);
 		e->due_explicit = parse_ymd((const char *)sqlite3_column_text(st, 5),
 			&e->date);
@@ -218,12 +236,6 @@ collect_items(kith_store *store, const kith_config *cfg, remind_report *r,
 		/* `days` carries the creation time until it is classified. */
 		e->score = (double)created;
 		e->subject = col_dup(st, 7);
-		e->name = col_dup(st, 8);
-		e->address = col_dup(st, 9);
-		if (e->name == NULL)
-			e->name = g_strdup("");
-		if (e->address == NULL)
-			e->address = g_strdup("");
 		g_ptr_array_add(rows, e);
 	}
 	sqlite3_reset(st);
@@ -313,15 +325,7 @@ collect_reconnect(kith_store *store, const kith_config *cfg, remind_report *r,
 		days = (int)g_date_days_between(&last, &r->today);
 		if (cadence <= 0 || days < cadence)
 			continue;
-		e = g_new0(remind_entry, 1);
-		e->kind = REMIND_RECONNECT;
-		e->contact_id = sqlite3_column_int64(st, 0);
-		e->name = col_dup(st, 1);
-		e->address = col_dup(st, 4);
-		if (e->name == NULL)
-			e->name = g_strdup("");
-		if (e->address == NULL)
-			e->address = g_strdup("");
+		e = entry_for_row(st, REMIND_RECONNECT, 0, 1, 4);
 		e->date = last;
 		e->days = days;
 		e->cadence = cadence;
@@ -375,16 +379,8 @@ collect_balance(kith_store *store, remind_report *r, char **errstr)
 		return status;
 	sqlite3_bind_int(st, 1, BALANCE_ASKED);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		remind_entry *e = g_new0(remind_entry, 1);
+		remind_entry *e = entry_for_row(st, REMIND_BALANCE, 0, 1, 2);
 
-		e->kind = REMIND_BALANCE;
-		e->contact_id = sqlite3_column_int64(st, 0);
-		e->name = col_dup(st, 1);
-		e->address = col_dup(st, 2);
-		if (e->name == NULL)
-			e->name = g_strdup("");
-		if (e->address == NULL)
-			e->address = g_strdup("");
 		e->days = sqlite3_column_int(st, 3);
 		remind_date_of_unix(sqlite3_column_int64(st, 4), &e->date);
 		e->strength = remind_strength((guint)sqlite3_column_int(st, 5),
@@ -427,16 +423,8 @@ collect_needs(kith_store *store, const kith_config *cfg, remind_report *r,
 		return status;
 	sqlite3_bind_int64(st, 1, since);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		remind_entry *e = g_new0(remind_entry, 1);
+		remind_entry *e = entry_for_row(st, REMIND_NEED, 0, 1, 2);
 
-		e->kind = REMIND_NEED;
-		e->contact_id = sqlite3_column_int64(st, 0);
-		e->name = col_dup(st, 1);
-		e->address = col_dup(st, 2);
-		if (e->name == NULL)
-			e->name = g_strdup("");
-		if (e->address == NULL)
-			e->address = g_strdup("");
 		e->what = g_strdup("need");
 		e->sentence = col_dup(st, 3);
 		remind_date_of_unix(sqlite3_column_int64(st, 4), &e->date);
