@@ -32,15 +32,6 @@ typedef struct {
 } import_stats;
 
 static kith_status
-step_done(kith_store *store, sqlite3_stmt *st, const char *what, char **errstr)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? KITH_OK : store_error(store, what, errstr);
-}
-
-static kith_status
 add_address(kith_store *store, gint64 id, const char *addr, char **errstr)
 {
 	sqlite3_stmt *st;
@@ -61,7 +52,7 @@ add_address(kith_store *store, gint64 id, const char *addr, char **errstr)
 		return status;
 	sqlite3_bind_text(st, 1, addr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
-	return step_done(store, st, "add address", errstr);
+	return store_step_done(store, st, "add address", errstr);
 }
 
 /* The name a card gives: FN, else N's given and family names; "" for an
@@ -101,7 +92,7 @@ apply_fields(kith_store *store, gint64 id, const vcard_card *card, gint64 now,
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, now);
-		if ((status = step_done(store, st, "set name", errstr)) != KITH_OK)
+		if ((status = store_step_done(store, st, "set name", errstr)) != KITH_OK)
 			goto out;
 	}
 	for (guint i = 0; i < card->categories->len; i++) {
@@ -126,7 +117,7 @@ apply_fields(kith_store *store, gint64 id, const vcard_card *card, gint64 now,
 			sqlite3_bind_int64(st, 1, id);
 			sqlite3_bind_text(st, 2, cat, -1, SQLITE_STATIC);
 		}
-		if ((status = step_done(store, st, "set category", errstr)) != KITH_OK)
+		if ((status = store_step_done(store, st, "set category", errstr)) != KITH_OK)
 			goto out;
 	}
 	if (card->note != NULL) {
@@ -136,7 +127,7 @@ apply_fields(kith_store *store, gint64 id, const vcard_card *card, gint64 now,
 			goto out;
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_text(st, 2, card->note, -1, SQLITE_STATIC);
-		if ((status = step_done(store, st, "set note", errstr)) != KITH_OK)
+		if ((status = store_step_done(store, st, "set note", errstr)) != KITH_OK)
 			goto out;
 	}
 	if (card->cadence > 0) {
@@ -146,7 +137,7 @@ apply_fields(kith_store *store, gint64 id, const vcard_card *card, gint64 now,
 			goto out;
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int(st, 2, card->cadence);
-		status = step_done(store, st, "set cadence", errstr);
+		status = store_step_done(store, st, "set cadence", errstr);
 	}
 out:
 	g_free(name);

@@ -7,15 +7,6 @@
 #include "forget.h"
 #include "log.h"
 
-static kith_status
-step(kith_store *store, sqlite3_stmt *st, const char *what, char **errstr)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? KITH_OK : store_error(store, what, errstr);
-}
-
 /* Adds the rows of a one-column integer query bound to `text`. */
 static kith_status
 collect_ids(kith_store *store, const char *sql, const char *text, GHashTable *into,
@@ -122,7 +113,7 @@ forget_contact(kith_store *store, const kith_config *cfg, gint64 contact_id,
 		if (status != KITH_OK)
 			goto out;
 		sqlite3_bind_int64(st, 1, id);
-		status = step(store, st, "forget message", errstr);
+		status = store_step_done(store, st, "forget message", errstr);
 		if (status != KITH_OK)
 			goto out;
 	}
@@ -134,7 +125,7 @@ forget_contact(kith_store *store, const kith_config *cfg, gint64 contact_id,
 		if (status != KITH_OK)
 			goto out;
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		status = step(store, st, "forget participant", errstr);
+		status = store_step_done(store, st, "forget participant", errstr);
 		if (status != KITH_OK)
 			goto out;
 		status = store_add_tombstone(store, key, now, errstr);
@@ -147,7 +138,7 @@ forget_contact(kith_store *store, const kith_config *cfg, gint64 contact_id,
 	if (status != KITH_OK)
 		goto out;
 	sqlite3_bind_int64(st, 1, contact_id);
-	status = step(store, st, "forget contact", errstr);
+	status = store_step_done(store, st, "forget contact", errstr);
 	if (status != KITH_OK)
 		goto out;
 	if (naddr != NULL)

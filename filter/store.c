@@ -442,8 +442,9 @@ store_db(kith_store *store)
 
 /* --- messages ------------------------------------------------------------ */
 
-static kith_status
-step_done(kith_store *store, sqlite3_stmt *st, const char *what, char **errstr)
+kith_status
+store_step_done(kith_store *store, sqlite3_stmt *st, const char *what,
+	char **errstr)
 {
 	int rc = sqlite3_step(st);
 
@@ -488,7 +489,7 @@ record_participants(kith_store *store, gint64 rowid, const char *field,
 		sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, a->addr, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 4, a->name, -1, SQLITE_STATIC);
-		status = step_done(store, st, "record participant", errstr);
+		status = store_step_done(store, st, "record participant", errstr);
 		if (status != KITH_OK)
 			return status;
 	}
@@ -514,7 +515,7 @@ record_refs(kith_store *store, gint64 rowid, const kith_message *msg, char **err
 			return status;
 		sqlite3_bind_int64(st, 1, rowid);
 		sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
-		status = step_done(store, st, "record thread link", errstr);
+		status = store_step_done(store, st, "record thread link", errstr);
 		if (status != KITH_OK)
 			return status;
 	}
@@ -540,7 +541,7 @@ record_attachments(kith_store *store, gint64 rowid, const kith_message *msg,
 		sqlite3_bind_text(st, 2, a->filename, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, a->mime_type, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, (gint64)a->size);
-		status = step_done(store, st, "record attachment", errstr);
+		status = store_step_done(store, st, "record attachment", errstr);
 		if (status != KITH_OK)
 			return status;
 	}
@@ -579,7 +580,7 @@ store_record_message(kith_store *store, const kith_message *msg,
 	sqlite3_bind_int(st, 10, (int)msg->attachments->len);
 	sqlite3_bind_int64(st, 11, (gint64)msg->raw_size);
 	sqlite3_bind_int64(st, 12, g_get_real_time() / G_USEC_PER_SEC);
-	status = step_done(store, st, "record message", errstr);
+	status = store_step_done(store, st, "record message", errstr);
 	if (status != KITH_OK)
 		return status;
 	*rowid = sqlite3_last_insert_rowid(store->db);
@@ -650,7 +651,7 @@ store_add_tombstone(kith_store *store, const char *addr, gint64 date, char **err
 	if (status == KITH_OK) {
 		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, date);
-		status = step_done(store, st, "record tombstone", errstr);
+		status = store_step_done(store, st, "record tombstone", errstr);
 	}
 	g_free(hash);
 	return status;
@@ -675,7 +676,7 @@ update_contact_name(kith_store *store, gint64 id, const char *name, gint64 date,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, date);
-	return step_done(store, st, "update contact", errstr);
+	return store_step_done(store, st, "update contact", errstr);
 }
 
 kith_status
@@ -703,7 +704,7 @@ store_contact_for_address(kith_store *store, const char *addr, const char *name,
 	sqlite3_bind_text(st, 1, name != NULL ? name : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, date);
 	sqlite3_bind_int64(st, 3, date);
-	status = step_done(store, st, "create contact", errstr);
+	status = store_step_done(store, st, "create contact", errstr);
 	if (status != KITH_OK)
 		return status;
 	id = sqlite3_last_insert_rowid(store->db);
@@ -713,7 +714,7 @@ store_contact_for_address(kith_store *store, const char *addr, const char *name,
 		return status;
 	sqlite3_bind_text(st, 1, addr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
-	status = step_done(store, st, "record address", errstr);
+	status = store_step_done(store, st, "record address", errstr);
 	if (status != KITH_OK)
 		return status;
 	*contact_id = id;
@@ -737,7 +738,7 @@ store_record_interaction(kith_store *store, gint64 contact_id, gint64 message_ro
 	sqlite3_bind_int64(st, 2, message_rowid);
 	sqlite3_bind_int(st, 3, dir);
 	sqlite3_bind_int64(st, 4, date);
-	return step_done(store, st, "record interaction", errstr);
+	return store_step_done(store, st, "record interaction", errstr);
 }
 
 /* --- scan state ---------------------------------------------------------- */
@@ -791,7 +792,7 @@ store_scan_state_set(kith_store *store, const char *source, const char *folder,
 	sqlite3_bind_int64(st, 6, state->offset);
 	if (state->fingerprint != NULL)
 		sqlite3_bind_text(st, 7, state->fingerprint, -1, SQLITE_STATIC);
-	return step_done(store, st, "save scan state", errstr);
+	return store_step_done(store, st, "save scan state", errstr);
 }
 
 void
@@ -829,5 +830,5 @@ store_mark_file_seen(kith_store *store, const char *source, const char *key,
 		return status;
 	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	return step_done(store, st, "mark file seen", errstr);
+	return store_step_done(store, st, "mark file seen", errstr);
 }

@@ -52,6 +52,11 @@ kith_status store_begin(kith_store *store, char **errstr);
 kith_status store_commit(kith_store *store, char **errstr);
 void store_rollback(kith_store *store);
 
+/* Runs a write statement to completion and resets it; a failure becomes
+ * store_error(store, what). */
+kith_status store_step_done(kith_store *store, sqlite3_stmt *st,
+	const char *what, char **errstr);
+
 /* Maps the last sqlite error to a status and message "what: sqlite says". */
 kith_status store_error(kith_store *store, const char *what, char **errstr);
 
