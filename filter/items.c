@@ -417,8 +417,10 @@ load_candidates(kith_store *store, const closer *c, GPtrArray *out, char **errst
 
 		g_hash_table_iter_init(&iter, c->thread);
 		while (status == KITH_OK && g_hash_table_iter_next(&iter, &key, NULL)) {
+			/* "+contact_id": look up by message (a handful of
+			 * rows), not through a contact's open items. */
 			status = store_stmt(store, "SELECT id, message, kind, target FROM items "
-				"WHERE message = ?1 AND contact_id = ?2 AND owner = ?3 "
+				"WHERE message = ?1 AND +contact_id = ?2 AND owner = ?3 "
 				"AND status IN ('open', 'snoozed')", &st, errstr);
 			if (status != KITH_OK)
 				break;
@@ -432,15 +434,17 @@ load_candidates(kith_store *store, const closer *c, GPtrArray *out, char **errst
 		status = store_stmt(store, "SELECT id, message, kind, target FROM items "
 			"WHERE contact_id = ?1 AND owner = ?2 AND message != ?3 "
 			"AND status IN ('open', 'snoozed') AND created <= ?4 "
-			"AND (target IS NOT NULL OR ?5) ORDER BY target IS NULL, created, id",
-			&st, errstr);
+			"AND (target IS NULL) <= ?5 ORDER BY target IS NULL, created, message, id "
+			"LIMIT ?6", &st, errstr);
 		if (status != KITH_OK)
 			break;
 		sqlite3_bind_int64(st, 1, contact);
 		sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, c->rowid);
 		sqlite3_bind_int64(st, 4, c->date);
-		sqlite3_bind_int(st, 5, c->delivers);
+		sqlite3_bind_int(st, 5, c->delivers ? 1 : 0);	/* (target IS NULL) is 0 or 1 */
+		/* enough rows for 64 not already taken from the thread */
+		sqlite3_bind_int64(st, 6, 64 + g_hash_table_size(taken));
 		collect_rows(st, taken, out, 64);
 	}
 	g_hash_table_destroy(taken);

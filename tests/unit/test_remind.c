@@ -335,6 +335,56 @@ test_threads_done(void **state)
 	remind_report_free(r);
 }
 
+/* The work of recording a message must not grow with the open items a
+ * contact has piled up: after 300 of them, the next messages run no ledger
+ * statement that scans a table or sorts, and the candidate query reads a
+ * bounded number of rows. */
+static void
+test_ledger_bounded(void **state)
+{
+	fixture *f = *state;
+	sqlite3_stmt *st;
+	int checked = 0;
+
+	for (int i = 0; i < 300; i++) {
+		char *mid = g_strdup_printf("ask%d@a.example", i);
+		char *date = g_strdup_printf("2026-01-%02d %02d:%02d", 1 + i / 24 % 28,
+			i % 24, i % 60);
+		char *body = g_strdup_printf("Could you send me report number %d?", i);
+
+		mail(f, "Ada <ada@a.example>", ME, date, mid, NULL, "Reports", body);
+		g_free(body);
+		g_free(date);
+		g_free(mid);
+	}
+	assert_int_equal(count(f, "SELECT count(*) FROM items WHERE status = 'open'"), 300);
+	for (st = sqlite3_next_stmt(store_db(f->store), NULL); st != NULL;
+	     st = sqlite3_next_stmt(store_db(f->store), st)) {
+		sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+		sqlite3_stmt_status(st, SQLITE_STMTSTATUS_SORT, 1);
+		sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 1);
+	}
+	/* a reply in the thread of one request, and a message that delivers */
+	mail(f, ME, "Ada <ada@a.example>", "2026-02-01 10:00", "re1@me.example",
+		"ask7@a.example", "Re: Reports", "Here it is, as promised.");
+	mail(f, ME, "Ada <ada@a.example>", "2026-02-02 10:00", "re2@me.example",
+		NULL, "More", "Attached is the report you asked for.");
+	for (st = sqlite3_next_stmt(store_db(f->store), NULL); st != NULL;
+	     st = sqlite3_next_stmt(store_db(f->store), st)) {
+		const char *sql = sqlite3_sql(st);
+
+		if (sql == NULL || strstr(sql, "FROM items") == NULL)
+			continue;
+		checked++;
+		assert_int_equal(sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0), 0);
+		assert_int_equal(sqlite3_stmt_status(st, SQLITE_STMTSTATUS_SORT, 0), 0);
+		/* 64 rows at most; a walk over all 300 takes thousands of steps */
+		assert_in_range(sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0), 0, 2000);
+	}
+	assert_true(checked >= 2);
+	assert_true(count(f, "SELECT count(*) FROM items WHERE status = 'done'") >= 1);
+}
+
 /* --- crafted stores ------------------------------------------------------------ */
 
 static void
@@ -932,6 +982,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_thread_autoreply_unanswered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_i_owe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_done, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ledger_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_due_and_reply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snooze_dismiss, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
