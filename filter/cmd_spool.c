@@ -34,7 +34,8 @@ cmd_spool(kith_config *cfg, int argc, char **argv, char **errstr)
 	gboolean if_idle = FALSE;
 	GOptionEntry entries[] = {
 		{ "if-idle", 0, 0, G_OPTION_ARG_NONE, &if_idle,
-		  "drain: return at once if another process is draining", NULL },
+		  "drain: the background drain (returns at once if another one "
+		  "is running; waits [store] drain_linger seconds for more mail)", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 
@@ -63,7 +64,10 @@ cmd_spool(kith_config *cfg, int argc, char **argv, char **errstr)
 	status = store_open(cfg->db_path, &store, errstr);
 	if (status != KITH_OK)
 		return status;
-	status = drain_spool(cfg, store, !if_idle, &n, errstr);
+	if (if_idle)
+		status = drain_spool_background(cfg, store, &n, errstr);
+	else
+		status = drain_spool(cfg, store, TRUE, &n, errstr);
 	if (status == KITH_OK)
 		log_info("recorded %u spooled message%s", n, n == 1 ? "" : "s");
 	store_close(store);

@@ -75,6 +75,7 @@ config_new_defaults(void)
 	cfg->my_patterns = g_ptr_array_new_with_free_func(g_free);
 	cfg->accounts = g_ptr_array_new_with_free_func(account_free);
 	cfg->date_order = DATE_ORDER_MDY;
+	cfg->drain_linger = 5;
 	cfg->default_due_days = 7;
 	cfg->unanswered_days = 3;
 	cfg->default_cadence = 90;
@@ -360,7 +361,7 @@ read_identity(reader *r, kith_config *cfg)
 static void
 read_store(reader *r, kith_config *cfg)
 {
-	static const char *const known[] = { "db", "spool", NULL };
+	static const char *const known[] = { "db", "spool", "drain_linger", NULL };
 	char *v;
 
 	if (!g_key_file_has_group(r->kf, "store"))
@@ -376,6 +377,7 @@ read_store(reader *r, kith_config *cfg)
 		cfg->spool_explicit = TRUE;
 		g_free(v);
 	}
+	read_int(r, "store", "drain_linger", 0, 3600, &cfg->drain_linger);
 }
 
 static void

@@ -8,6 +8,13 @@
 
 /* How long a command waits for another process's drain to finish. */
 #define DRAIN_WAIT_MS 30000
+/* The background drain records a burst of deliveries once it is over: when
+ * the spool has been quiet this long, or this long after the burst began.
+ * Recording while mail is still arriving would only slow the deliveries
+ * (the CPU, the disk and its journal are shared), and nobody reads the
+ * store in between without draining it first. */
+#define DRAIN_SETTLE_MS 200
+#define DRAIN_DEFER_MAX_MS 5000
 
 /* Ingests one spool file; the file goes only after its commit. */
 static kith_status
@@ -52,10 +59,12 @@ out:
 }
 
 /* One pass over the files present now and not tried before (`tried`
- * keeps a file that could not be read from being tried forever). */
+ * keeps a file that could not be read from being tried forever).  *ing
+ * is made on the first file: compiling the rules is the dearest part of
+ * starting, and most drains find nothing to do. */
 static kith_status
-drain_pass(const kith_config *cfg, kith_ingest *ing, GHashTable *tried,
-	guint *count, char **errstr)
+drain_pass(const kith_config *cfg, kith_store *store, kith_ingest **ing,
+	GHashTable *tried, guint *count, char **errstr)
 {
 	GPtrArray *files = spool_list(cfg->spool_dir);
 	kith_status status = KITH_OK;
@@ -65,7 +74,12 @@ drain_pass(const kith_config *cfg, kith_ingest *ing, GHashTable *tried,
 
 		if (!g_hash_table_add(tried, g_strdup(path)))
 			continue;
-		status = drain_file(cfg, ing, path, errstr);
+		if (*ing == NULL) {
+			status = ingest_new(cfg, store, ing, errstr);
+			if (status != KITH_OK)
+				break;
+		}
+		status = drain_file(cfg, *ing, path, errstr);
 		if (status == KITH_OK)
 			(*count)++;
 	}
@@ -86,11 +100,11 @@ spool_has_new(const kith_config *cfg, GHashTable *tried)
 	return found;
 }
 
-kith_status
-drain_spool(const kith_config *cfg, kith_store *store, gboolean wait,
-	guint *count, char **errstr)
+/* drain_spool with the caller's *ing, kept across calls. */
+static kith_status
+drain_with(const kith_config *cfg, kith_store *store, kith_ingest **ing,
+	gboolean wait, guint *count, char **errstr)
 {
-	kith_ingest *ing = NULL;
 	kith_status status = KITH_OK;
 	GHashTable *tried = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	guint n = 0;
@@ -103,10 +117,7 @@ drain_spool(const kith_config *cfg, kith_store *store, gboolean wait,
 			spool_lock_try(cfg->spool_dir);
 		if (lock < 0)
 			break;   /* another process is draining: it will get them */
-		if (ing == NULL)
-			status = ingest_new(cfg, store, &ing, errstr);
-		if (status == KITH_OK)
-			status = drain_pass(cfg, ing, tried, &n, errstr);
+		status = drain_pass(cfg, store, ing, tried, &n, errstr);
 		spool_unlock(lock);
 		if (status != KITH_OK)
 			break;
@@ -119,7 +130,81 @@ out:
 	g_hash_table_destroy(tried);
 	if (count != NULL)
 		*count = n;
+	return status;
+}
+
+kith_status
+drain_spool(const kith_config *cfg, kith_store *store, gboolean wait,
+	guint *count, char **errstr)
+{
+	kith_ingest *ing = NULL;
+	kith_status status = drain_with(cfg, store, &ing, wait, count, errstr);
+
 	ingest_free(ing);
+	return status;
+}
+
+/* Waits until deliveries pause (see DRAIN_SETTLE_MS). */
+static void
+wait_for_pause(spool_watch *watch)
+{
+	gint64 until = g_get_monotonic_time() + (gint64)DRAIN_DEFER_MAX_MS * 1000;
+
+	while (g_get_monotonic_time() < until &&
+	       spool_watch_wait(watch, DRAIN_SETTLE_MS))
+		;
+}
+
+kith_status
+drain_spool_background(const kith_config *cfg, kith_store *store, guint *count,
+	char **errstr)
+{
+	spool_watch *watch = NULL;
+	kith_ingest *ing = NULL;
+	kith_status status = KITH_OK;
+	guint total = 0, n;
+	int present;
+
+	present = spool_drainer_try(cfg->spool_dir);
+	if (present < 0)
+		goto out;   /* another background drainer is here: it takes ours */
+	/* Watching starts before the first pass, so nothing delivered during
+	 * it goes unnoticed. */
+	watch = spool_watch_new(cfg->spool_dir);
+	wait_for_pause(watch);
+	for (;;) {
+		/* Without waiting: a command holding the drain lock records
+		 * what is there, and looks again before it lets go. */
+		n = 0;
+		status = drain_with(cfg, store, &ing, FALSE, &n, errstr);
+		total += n;
+		if (status != KITH_OK)
+			break;
+		if (spool_watch_wait(watch, cfg->drain_linger * 1000)) {
+			wait_for_pause(watch);
+			continue;
+		}
+		/* Quiet for drain_linger seconds: leave.  A filter that saw
+		 * this process here before it let go left its message for it,
+		 * so look once more, and stay if one came and no other
+		 * drainer took over. */
+		spool_unlock(present);
+		present = -1;
+		if (!g_file_test(cfg->spool_dir, G_FILE_TEST_IS_DIR))
+			break;
+		n = 0;
+		status = drain_with(cfg, store, &ing, FALSE, &n, errstr);
+		total += n;
+		if (status != KITH_OK || n == 0 ||
+		    (present = spool_drainer_try(cfg->spool_dir)) < 0)
+			break;
+	}
+out:
+	ingest_free(ing);
+	spool_unlock(present);
+	spool_watch_free(watch);
+	if (count != NULL)
+		*count = total;
 	return status;
 }
 

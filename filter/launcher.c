@@ -109,12 +109,13 @@ spawn_drainer(const global_options *opts, const char *spool_dir)
 	g_ptr_array_free(args, TRUE);
 }
 
-/* TRUE when a drainer already holds the spool lock: it looks at the spool
- * again after it lets go, so it will find this message too. */
+/* TRUE when a background drainer is present (draining, or lingering for
+ * more mail): it looks at the spool again after it lets go of its lock,
+ * so it will find this message too. */
 static gboolean
 drainer_running(const char *spool_dir)
 {
-	int fd = spool_lock_try(spool_dir);
+	int fd = spool_drainer_try(spool_dir);
 
 	if (fd < 0)
 		return TRUE;

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <fcntl.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -185,13 +187,14 @@ spool_remove(const char *spool_dir, const char *path)
 	g_free(meta);
 }
 
-int
-spool_lock_try(const char *spool_dir)
+/* flock(LOCK_EX | LOCK_NB) on the spool file `name`; its fd or -1. */
+static int
+lock_file_try(const char *spool_dir, const char *name)
 {
 	char *path;
 	int fd;
 
-	path = g_build_filename(spool_dir, "lock", NULL);
+	path = g_build_filename(spool_dir, name, NULL);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 && errno == ENOENT && spool_prepare(spool_dir, NULL) == KITH_OK)
 		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -203,6 +206,18 @@ spool_lock_try(const char *spool_dir)
 		return -1;
 	}
 	return fd;
+}
+
+int
+spool_lock_try(const char *spool_dir)
+{
+	return lock_file_try(spool_dir, "lock");
+}
+
+int
+spool_drainer_try(const char *spool_dir)
+{
+	return lock_file_try(spool_dir, "drainer");
 }
 
 int
@@ -278,4 +293,108 @@ spool_set_aside(const char *spool_dir, const char *path, char **errstr)
 	g_free(base);
 	g_free(dst);
 	return status;
+}
+
+/* --- waiting for deliveries ------------------------------------------------ */
+
+struct spool_watch {
+	char *spool_dir;
+	char *new_dir;
+	int fd;            /* inotify on new/, or -1: poll the directory */
+	guint seen;        /* polling: files in new/ at the last look */
+};
+
+spool_watch *
+spool_watch_new(const char *spool_dir)
+{
+	spool_watch *w = g_new0(spool_watch, 1);
+
+	w->spool_dir = g_strdup(spool_dir);
+	w->new_dir = g_build_filename(spool_dir, "new", NULL);
+	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (w->fd >= 0 && inotify_add_watch(w->fd, w->new_dir,
+			IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
+		close(w->fd);
+		w->fd = -1;
+	}
+	return w;
+}
+
+/* Reads and discards the queued events; FALSE when new/ itself went. */
+static gboolean
+watch_consume(spool_watch *w)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	gboolean alive = TRUE;
+	ssize_t n;
+
+	while ((n = read(w->fd, buf, sizeof buf)) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+
+			if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
+				alive = FALSE;
+			p += sizeof *ev + ev->len;
+		}
+	}
+	return alive;
+}
+
+static guint
+spool_count(const char *spool_dir)
+{
+	GPtrArray *files = spool_list(spool_dir);
+	guint n = files->len;
+
+	g_ptr_array_unref(files);
+	return n;
+}
+
+gboolean
+spool_watch_wait(spool_watch *w, int timeout_ms)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+
+	if (w->fd >= 0) {
+		struct pollfd pfd = { .fd = w->fd, .events = POLLIN };
+
+		for (;;) {
+			gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+			int rc = poll(&pfd, 1, left > 0 ? (int)left : 0);
+
+			if (rc > 0)
+				return watch_consume(w) &&
+					g_file_test(w->new_dir, G_FILE_TEST_IS_DIR);
+			if (rc == 0 || errno != EINTR)
+				return FALSE;
+		}
+	}
+	/* No inotify: look every 50 ms for a change in the number of files. */
+	for (;;) {
+		guint n;
+
+		if (!g_file_test(w->new_dir, G_FILE_TEST_IS_DIR))
+			return FALSE;
+		n = spool_count(w->spool_dir);
+		if (n > 0 && n != w->seen) {
+			w->seen = n;
+			return TRUE;
+		}
+		w->seen = n;
+		if (g_get_monotonic_time() >= deadline)
+			return FALSE;
+		g_usleep(50 * 1000);
+	}
+}
+
+void
+spool_watch_free(spool_watch *w)
+{
+	if (w == NULL)
+		return;
+	if (w->fd >= 0)
+		close(w->fd);
+	g_free(w->spool_dir);
+	g_free(w->new_dir);
+	g_free(w);
 }

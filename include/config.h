@@ -62,6 +62,8 @@ typedef struct {
 	char *db_path;         /* [store] db, or --db, or the XDG default */
 	char *spool_dir;       /* [store] spool, or DB.spool */
 	gboolean spool_explicit; /* spool_dir came from the file */
+	int drain_linger;      /* [store] drain_linger: seconds the background
+	                        * drainer waits for more mail; 5 */
 	GPtrArray *my_addresses;  /* char*, lowercased; [identity] addresses + --me */
 	GPtrArray *my_patterns;   /* char*, lowercased globs; [identity] aliases */
 	GPtrArray *accounts;      /* kith_account* */

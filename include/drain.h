@@ -28,4 +28,11 @@ kith_status drain_open_store(const kith_config *cfg, kith_store **out,
 kith_status drain_spool(const kith_config *cfg, kith_store *store,
 	gboolean wait, guint *count, char **errstr);
 
+/* The background drain `kith filter` starts: returns at once when
+ * another background drainer is present (it will take what was spooled);
+ * otherwise drains, then waits up to cfg->drain_linger seconds for more
+ * deliveries, draining each, and returns after a quiet spell. */
+kith_status drain_spool_background(const kith_config *cfg, kith_store *store,
+	guint *count, char **errstr);
+
 #endif

@@ -37,6 +37,10 @@ void spool_remove(const char *spool_dir, const char *path);
  * another process holds it or it cannot be made. */
 int spool_lock_try(const char *spool_dir);
 void spool_unlock(int lock_fd);
+/* The background drainer's lock, held for its whole life, lingering
+ * included: a filter that finds it taken leaves its message to that
+ * drainer instead of starting one.  Its fd (>= 0), or -1 when taken. */
+int spool_drainer_try(const char *spool_dir);
 /* Takes the drain lock, waiting up to `timeout_ms` for another drainer to
  * finish; -1 on timeout or error. */
 int spool_lock_wait(const char *spool_dir, int timeout_ms);
@@ -50,5 +54,15 @@ unsigned spool_file_flags(const char *path);
 /* Moves a spool file that cannot be ingested to failed/. */
 kith_status spool_set_aside(const char *spool_dir, const char *path,
 	char **errstr);
+
+/* Waiting for deliveries: a watch on new/ (inotify, else polling). */
+typedef struct spool_watch spool_watch;
+
+/* Starts watching; anything delivered from now on wakes spool_watch_wait. */
+spool_watch *spool_watch_new(const char *spool_dir);
+/* Waits up to `timeout_ms` for a message to arrive in new/.  TRUE when
+ * one may have; FALSE on timeout, or when the spool has gone. */
+gboolean spool_watch_wait(spool_watch *w, int timeout_ms);
+void spool_watch_free(spool_watch *w);
 
 #endif

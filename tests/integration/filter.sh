@@ -61,10 +61,11 @@ if have_shared; then
 	done
 	eq "--pass: $n shared corpus files byte-identical, exit 0" 0 "$bad"
 fi
-K spool drain
+K spool drain 2>"$T/drain.err"
 eq "no message waits in the spool after a drain" 0 "$(K spool list | grep -c '^waiting')"
+# (recorded by the background drain or by this one)
 eq "non-messages are set aside in failed/" "$(K spool list | grep -c '^failed')" \
-	"$(grep -c 'no header block\|not a message\|empty' "$DB.spool/drain.log" 2>/dev/null || echo 0)"
+	"$(cat "$DB.spool/drain.log" "$T/drain.err" 2>/dev/null | grep -c 'no header block\|not a message\|empty')"
 
 # --- the same message through filter and scan is one message ------------
 DB="$T/one.db"
@@ -100,6 +101,34 @@ eq "20 concurrent filters: 20 contacts" 21 "$(K contacts --format tsv | wc -l)"
 eq "20 concurrent filters: 20 messages" 20 "$(sql 'SELECT count(*) FROM messages')"
 ok "20 concurrent filters: spool empty" test -z "$(K spool list)"
 eq "integrity_check" ok "$(sql 'PRAGMA integrity_check')"
+
+# --- one background drainer records a burst, then leaves ----------------
+DB="$T/bg.db"
+printf '[store]\ndrain_linger = 2\n' >"$XDG_CONFIG_HOME/bg.conf"
+BG() { "$KITH" --config "$XDG_CONFIG_HOME/bg.conf" --db "$DB" --me me@example.org "$@"; }
+drainers() { pgrep -f -- "--db $DB --me me@example.org spool drain" | wc -l; }
+no_drainer() { [ "$(drainers)" = 0 ]; }
+# wait_for N CMD...: up to N tenths of a second for CMD to succeed
+wait_for() { _n=$1; shift; while [ "$_n" -gt 0 ] && ! "$@"; do sleep 0.1; _n=$((_n - 1)); done; "$@"; }
+recorded() { [ "$(sql 'SELECT count(*) FROM messages')" = "$1" ]; }
+i=0 most=0
+while [ $i -lt 6 ]; do
+	sed "s/^Message-ID: .*/Message-ID: <bg-$i@example.org>/" "$msg" | BG filter
+	sleep 0.3
+	d=$(drainers); [ "$d" -gt "$most" ] && most=$d
+	i=$((i + 1))
+done
+eq "a burst of 6 deliveries: one background drainer" 1 "$most"
+ok "... which records them all without any other command" wait_for 100 recorded 6
+ok "... and exits after drain_linger seconds of quiet" wait_for 100 no_drainer
+sed "s/^Message-ID: .*/Message-ID: <bg-late@example.org>/" "$msg" | BG filter
+ok "a later delivery starts a new one, which records it" wait_for 100 recorded 7
+ok "... and leaves too" wait_for 100 no_drainer
+printf '[store]\ndrain_linger = 0\n' >"$XDG_CONFIG_HOME/bg.conf"
+sed "s/^Message-ID: .*/Message-ID: <bg-nolinger@example.org>/" "$msg" | BG filter
+ok "drain_linger = 0: recorded" wait_for 100 recorded 8
+sleep 0.5
+eq "... and the drainer exits at once" 0 "$(drainers)"
 
 # --- the store cannot be written: exit 0, message spooled, later ingested --
 mkdir -p "$T/ro"
