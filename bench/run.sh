@@ -154,6 +154,8 @@ snapshot_kith() {
 	cp -pr "$d/rules" "$WORK/kith/" || die "cannot copy kith to $WORK/kith"
 	note "running a copy of $KITH ($(cd "$d" && git describe --always --dirty 2>/dev/null || echo ?))"
 	KITH=$WORK/kith/kith
+	# outside a build tree kith looks for its rules where it is installed
+	export KITH_RULES_DIR="$WORK/kith/rules"
 }
 
 # gen_corpus DIR COUNT: the generated maildir of COUNT messages in DIR,
@@ -280,6 +282,12 @@ section_kith() {
 	fi
 	stats kith-scan-full ks
 	ks_rate=$(calc "$CORPUS_MSGS / $ks_wall")
+	# a scan that detects nothing is not the scan a user runs
+	ks_items=$(sqlite3 -batch -noheader "$WORK/kith-full.db" 'SELECT count(*) FROM items' 2>/dev/null)
+	[ "${ks_items:-0}" -gt 0 ] || {
+		kith_note="kith scan opened no items: its rules were not found"
+		note "$kith_note"
+	}
 	if [ "$SUBSET_MSGS" = "$CORPUS_MSGS" ]; then
 		# the subset is the whole corpus: the same scan
 		kss_wall=$ks_wall kss_cpu=$ks_cpu kss_rss=$ks_rss kss_rate=$ks_rate

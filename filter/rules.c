@@ -469,9 +469,15 @@ kith_status
 rules_load_dirs(const char *system_dir, const char *user_dir,
 	kith_rules **out, char **errstr)
 {
-	GPtrArray *paths = rules_dir_files(system_dir);
+	GPtrArray *paths;
 	kith_status st;
 
+	/* Without the shipped rules nothing would be detected, silently: a
+	 * broken install or a wrong rules_dir is an error, not a quiet kith. */
+	if (!g_file_test(system_dir, G_FILE_TEST_IS_DIR))
+		return kith_fail(errstr, KITH_E_CONFIG, "no rules directory %s "
+			"(is kith installed? see rules_dir in kith.conf(5))", system_dir);
+	paths = rules_dir_files(system_dir);
 	list_rule_files(user_dir, paths);
 	st = rules_load_files((const char *const *)paths->pdata, paths->len,
 		out, errstr);

@@ -261,10 +261,19 @@ test_absent_dirs(void **state)
 	kith_rules *rules = NULL;
 	char *err = NULL;
 
-	assert_int_equal(rules_load_dirs("/nonexistent/a", NULL, &rules, &err),
+	/* no user rules: fine */
+	assert_int_equal(rules_load_dirs("rules", "/nonexistent/b", &rules, &err),
 		KITH_OK);
-	assert_int_equal(rules_count(rules), 0);
+	assert_true(rules_count(rules) > 0);
 	rules_free(rules);
+	rules = NULL;
+	/* no shipped rules: an error that names the directory, never a
+	 * detector that silently finds nothing */
+	assert_int_equal(rules_load_dirs("/nonexistent/a", NULL, &rules, &err),
+		KITH_E_CONFIG);
+	assert_null(rules);
+	assert_non_null(strstr(err, "/nonexistent/a"));
+	g_free(err);
 }
 
 static void
