@@ -32,6 +32,7 @@ typedef struct {
 	guint seq;         /* load order, for stable ties */
 	pcre2_code *code;  /* NULL for "off" rules */
 	guint32 target;    /* number of the group named "target", or 0 */
+	gboolean jit;      /* code was JIT-compiled: pcre2_jit_match runs it */
 } rule;
 
 struct kith_rules {
@@ -157,17 +158,19 @@ out:
 }
 
 static pcre2_code *
-compile_pattern(const char *pattern, int *errcode, PCRE2_SIZE *erroff)
+compile_pattern(const char *pattern, int *errcode, PCRE2_SIZE *erroff,
+	gboolean *jit)
 {
 	pcre2_code *code;
 
+	*jit = FALSE;
 	code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
 		PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, errcode, erroff, NULL);
 	/* JIT is optional.  Its generated code is opaque to valgrind, so
 	 * `make valgrind` sets KITH_PCRE2_NO_JIT and the same patterns run in
 	 * PCRE2's interpreter, which memcheck can follow. */
 	if (code != NULL && g_getenv("KITH_PCRE2_NO_JIT") == NULL)
-		(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+		*jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
 	return code;
 }
 
@@ -233,7 +236,7 @@ parse_line(const char *file, guint lineno, const char *line, GString *errors)
 		}
 	}
 	pattern = line + s;
-	r->code = compile_pattern(pattern, &errcode, &erroff);
+	r->code = compile_pattern(pattern, &errcode, &erroff, &r->jit);
 	if (r->code == NULL) {
 		pcre2_get_error_message(errcode, msg, sizeof msg);
 		add_error(errors, file, lineno, line, s + erroff, "%s", (char *)msg);
@@ -517,12 +520,17 @@ rules_count(const kith_rules *rules)
 	return rules != NULL ? rules->rules->len : 0;
 }
 
-/* Runs `code` from byte `start`; TRUE with ov[0..1] set on a match. */
+/* Runs rule `r` from byte `start`; TRUE with ov[0..1] set on a match.
+ * JIT code goes through pcre2_jit_match, which skips pcre2_match's
+ * checks: a sentence runs past a hundred rules, so they add up. */
 static gboolean
-match_at(const pcre2_code *code, const char *s, gsize len, gsize start,
+match_at(const rule *r, const char *s, gsize len, gsize start,
 	pcre2_match_data *md)
 {
-	return pcre2_match(code, (PCRE2_SPTR)s, len, start, PCRE2_NO_UTF_CHECK,
+	if (r->jit)
+		return pcre2_jit_match(r->code, (PCRE2_SPTR)s, len, start, 0, md,
+			NULL) >= 0;
+	return pcre2_match(r->code, (PCRE2_SPTR)s, len, start, PCRE2_NO_UTF_CHECK,
 		md, NULL) >= 0;
 }
 
@@ -550,7 +558,7 @@ collect_vetoes(const kith_rules *rules, const char *s, gsize len)
 		const rule *r = g_ptr_array_index(rules->veto, i);
 		gsize at = 0;
 
-		while (at <= len && match_at(r->code, s, len, at, md)) {
+		while (at <= len && match_at(r, s, len, at, md)) {
 			veto_span v = { ov[0], ov[1], r->vetoes };
 
 			g_array_append_val(spans, v);
@@ -584,7 +592,7 @@ surviving_match(const kith_rules *rules, const rule *r, const char *s,
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 	gsize at = 0;
 
-	while (at <= len && match_at(r->code, s, len, at, md)) {
+	while (at <= len && match_at(r, s, len, at, md)) {
 		if (*spans == NULL)
 			*spans = collect_vetoes(rules, s, len);
 		if (!vetoed(*spans, r->kind, ov[0], ov[1]))
