@@ -3,9 +3,10 @@
  * folder is (UIDVALIDITY, the highest UID recorded), kept under the source
  * "imap://USER@HOST:PORT" so the same mailbox reached through a configured
  * account or --imap shares it.  Each batch of SOURCE_BATCH messages is
- * fetched first, then ingested and committed together with the new state in
- * one transaction, so the store is never locked while waiting on the
- * network and an interrupted scan resumes after the last committed batch.
+ * fetched first, then ingested together with the new state; batches are
+ * committed together up to SOURCE_COMMIT messages, and always before
+ * waiting for the next one, so the store is never locked while waiting on
+ * the network and an interrupted scan resumes after the last commit.
  * A changed UIDVALIDITY rescans the folder from the start; the store's
  * Message-ID key keeps that rescan free of duplicates.
  */
@@ -81,7 +82,7 @@ out:
  * each message to worker threads that parse it and run the detector
  * (ingest_prepare: no store), so fetching, preparing and recording
  * overlap.  The scanning thread records the prepared messages in UID order
- * and commits each batch with the folder's state.  At most FETCH_AHEAD
+ * with the folder's state.  At most FETCH_AHEAD
  * fetched batches wait to be recorded, which bounds memory.
  */
 #define FETCH_AHEAD 2
@@ -228,10 +229,8 @@ record_batch(imap_scan *scan, pipeline *pl, fetched *b, unsigned flags,
 		if (status != KITH_OK)
 			goto out;
 	}
+	/* committed by the caller, every SOURCE_COMMIT messages */
 	status = store_scan_state_set(store, scan->source, pl->folder, state, errstr);
-	if (status != KITH_OK)
-		goto out;
-	status = ingest_commit(scan->ing, errstr);
 out:
 	if (status != KITH_OK)
 		ingest_rollback(scan->ing);
@@ -286,6 +285,13 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 		if (b->off + b->n == uids->len)
 			state->modseq = (gint64)modseq;
 		status = record_batch(scan, &pl, b, flags, state, errstr);
+		/* Commit every SOURCE_COMMIT messages, and whenever the next
+		 * batch has not arrived: the store is not held locked while
+		 * waiting on the network. */
+		if (status == KITH_OK && (got % (SOURCE_COMMIT / SOURCE_BATCH) == 0 ||
+		    got == batches || g_async_queue_length(pl.queue) <= 0 ||
+		    source_stop_requested()))
+			status = ingest_commit(scan->ing, errstr);
 		/* Let the queued preparations of this batch end before freeing. */
 		for (guint i = 0; status != KITH_OK && pl.pool != NULL && i < b->msgs->len; i++) {
 			g_mutex_lock(&pl.lock);
@@ -304,6 +310,15 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 			uids->len);
 		if (got < batches && source_stop_requested())
 			status = KITH_E_INTERRUPTED;
+	}
+	/* What was recorded before a fetch failed is whole, state included:
+	 * keep it.  (A failure to record rolled its transaction back.) */
+	if (status != KITH_OK) {
+		char *err = NULL;
+
+		if (ingest_commit(scan->ing, &err) != KITH_OK)
+			log_warn("%s: %s", imap_where(scan->imap), err);
+		g_free(err);
 	}
 	/* Stop the fetching thread, and drop what it fetched beyond. */
 	g_mutex_lock(&pl.lock);

@@ -249,7 +249,7 @@ scan_files(kith_ingest *ing, const char *source, GPtrArray *files, char **errstr
 		status = record_file(ing, source, &slots[i], errstr);
 		source_progress(f->folder, i + 1, files->len);
 		/* State and messages commit together, a batch at a time. */
-		if (status == KITH_OK && (i + 1) % SOURCE_BATCH == 0) {
+		if (status == KITH_OK && (i + 1) % SOURCE_COMMIT == 0) {
 			status = ingest_commit(ing, errstr);
 			if (status == KITH_OK && source_stop_requested())
 				status = KITH_E_INTERRUPTED;

@@ -137,7 +137,7 @@ typedef struct {
 } pending_slice;
 
 /* Ingests the waiting message, and commits with the state pointing past
- * it every SOURCE_BATCH messages. */
+ * it every SOURCE_COMMIT messages. */
 static kith_status
 flush_pending(mbox_scan *s, pending_slice *p, char **errstr)
 {
@@ -150,7 +150,7 @@ flush_pending(mbox_scan *s, pending_slice *p, char **errstr)
 		return status;
 	s->count++;
 	source_progress(s->acct->path, (guint64)p->end, (guint64)s->len);
-	if (s->count % SOURCE_BATCH == 0) {
+	if (s->count % SOURCE_COMMIT == 0) {
 		if ((status = save_state(s, p->end, errstr)) != KITH_OK ||
 		    (status = ingest_commit(s->ing, errstr)) != KITH_OK)
 			return status;

@@ -15,7 +15,13 @@
 #include "ingest.h"
 #include "kith.h"
 
+/* Messages fetched together (IMAP UID FETCH). */
 #define SOURCE_BATCH 100
+/* Messages recorded in one transaction, with the source's state.  Each
+ * commit writes every page the transaction changed (mostly index pages
+ * spread all over the file), so fewer, larger ones cost far less; an
+ * interrupted scan redoes at most this many.  A multiple of SOURCE_BATCH. */
+#define SOURCE_COMMIT 1000
 
 typedef struct {
 	const char *kind;  /* "maildir", "mbox", "imap" */

@@ -13,6 +13,7 @@ if [ -x "$(dirname "$KITH")/kith-core" ]; then
 	mkdir -p "$T/bin"
 	cp "$KITH" "$(dirname "$KITH")/kith-core" "$T/bin/" || { fail "copy kith"; exit 1; }
 	KITH="$T/bin/kith"
+	export KITH_RULES_DIR="$KITH_TOP/rules"   # away from the tree
 fi
 
 OUT="$T/out"                      # every output of kith, for the leak check
@@ -234,7 +235,7 @@ pid=$!
 n=0 i=0
 while [ "$i" -lt 400 ]; do
 	n=$(count 'SELECT count(*) FROM messages' "$T/killed.db" 2>/dev/null || echo 0)
-	[ "${n:-0}" -ge 300 ] && break
+	[ "${n:-0}" -ge 1 ] && break
 	i=$((i + 1))
 	sleep 0.02
 done
@@ -259,7 +260,7 @@ pid=$!
 i=0
 while [ "$i" -lt 400 ]; do
 	n=$(count 'SELECT count(*) FROM messages' "$T/int.db" 2>/dev/null || echo 0)
-	[ "${n:-0}" -ge 300 ] && break
+	[ "${n:-0}" -ge 1 ] && break
 	i=$((i + 1))
 	sleep 0.02
 done
@@ -283,9 +284,9 @@ eq "SIGINT: the next scan completes" "0 2500" \
 "$KITH" --now "$NOW" -v --db "$T/kicked.db" scan big >"$OUT/kicked" 2>&1 &
 pid=$!
 i=0
+# kicked once the fetching of INBOX has begun
 while [ "$i" -lt 400 ]; do
-	n=$(count 'SELECT count(*) FROM messages' "$T/kicked.db" 2>/dev/null || echo 0)
-	[ "${n:-0}" -ge 300 ] && break
+	grep -q 'INBOX: 2500 new' "$OUT/kicked" 2>/dev/null && break
 	i=$((i + 1))
 	sleep 0.02
 done
