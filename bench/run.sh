@@ -381,6 +381,7 @@ imap_dovecot() {
 		chown -R "$(id -u nobody):$(id -g nobody)" "$DOVECOT_DIR/mail"
 	fi
 	IMAP_URL="imaps://$DOVECOT_USER@$DOVECOT_HOST:$DOVECOT_IMAPS_PORT/INBOX,Sent"
+	IMAP_PLAIN_URL="imap+plain://$DOVECOT_USER@$DOVECOT_HOST:$DOVECOT_IMAP_PORT/INBOX,Sent"
 	IMAP_PASSCMD="cat $DOVECOT_DIR/password"
 	n_in=$(dovecot_count INBOX)
 	n_sent=$(dovecot_count Sent)
@@ -390,17 +391,24 @@ imap_dovecot() {
 	}
 }
 
-# The mbsync configuration: pull INBOX and Sent into $WORK/mbsync.
+# The mbsync configurations: pull INBOX and Sent into $WORK/mbsync, over
+# IMAPS (mbsyncrc) and over plain IMAP on loopback (mbsyncrc-plain).
 imap_mbsyncrc() {
-	cat >"$WORK/mbsyncrc" <<EOF
+	mbsyncrc_for "$WORK/mbsyncrc" "$DOVECOT_IMAPS_PORT" "SSLType IMAPS
+CertificateFile $DOVECOT_CA"
+	mbsyncrc_for "$WORK/mbsyncrc-plain" "$DOVECOT_IMAP_PORT" "SSLType None"
+}
+
+# mbsyncrc_for FILE PORT TLS-LINES
+mbsyncrc_for() {
+	cat >"$1" <<EOF
 IMAPAccount bench
 # mbsync checks DNS names only; the certificate names localhost too
 Host localhost
-Port $DOVECOT_IMAPS_PORT
+Port $2
 User $DOVECOT_USER
 PassCmd "$IMAP_PASSCMD"
-SSLType IMAPS
-CertificateFile $DOVECOT_CA
+$3
 
 IMAPStore bench-far
 Account bench
@@ -420,9 +428,9 @@ SyncState *
 EOF
 }
 
-# kith_imap_scan NAME DB: kith scan --imap into DB, timed as NAME
+# kith_imap_scan NAME DB [URL]: kith scan --imap into DB, timed as NAME
 kith_imap_scan() {
-	timed "$1" "$KITH" --db "$2" scan --imap "$IMAP_URL" \
+	timed "$1" "$KITH" --db "$2" scan --imap "${3:-$IMAP_URL}" \
 		--cafile "$DOVECOT_CA" --passcmd "$IMAP_PASSCMD"
 }
 
@@ -437,6 +445,12 @@ imap_full_once() {
 	kith_imap_scan kith-imap-full "$WORK/kith-imap.db"
 }
 
+imap_plain_once() {
+	fresh_db "$WORK/kith-imap-plain.db"
+	warm "$IMAP_MAILDIR"
+	kith_imap_scan kith-imap-plain "$WORK/kith-imap-plain.db" "$IMAP_PLAIN_URL"
+}
+
 imap_maildir_once() {
 	fresh_db "$WORK/kith-imap-maildir.db"
 	warm "$IMAP_CORPUS"
@@ -444,11 +458,12 @@ imap_maildir_once() {
 		scan --maildir "$IMAP_CORPUS"
 }
 
+# mbsync_once [NAME RC]
 mbsync_once() {
 	rm -rf "$WORK/mbsync"
 	mkdir -p "$WORK/mbsync"
 	warm "$IMAP_MAILDIR"
-	timed mbsync mbsync -c "$WORK/mbsyncrc" -q bench
+	timed "${1:-mbsync}" mbsync -c "${2:-$WORK/mbsyncrc}" -q bench
 }
 
 # The first full scan of the mailbox: sets imap_full_*, imap_maildir_* and
@@ -478,8 +493,11 @@ section_imap_full() {
 	while [ $i -lt "$REPEAT" ]; do
 		imap_full_once || { note "kith scan --imap failed; see $LOGS/kith-imap-full.log"; return 1; }
 		imap_maildir_once || note "kith scan --maildir failed; see $LOGS/kith-imap-maildir.log"
+		imap_plain_once || note "kith scan --imap (plain) failed; see $LOGS/kith-imap-plain.log"
 		if [ -n "$have_mbsync" ]; then
 			mbsync_once || note "mbsync failed; see $LOGS/mbsync.log"
+			mbsync_once mbsync-plain "$WORK/mbsyncrc-plain" ||
+				note "mbsync (plain) failed; see $LOGS/mbsync-plain.log"
 		fi
 		i=$((i + 1))
 	done
@@ -492,6 +510,14 @@ section_imap_full() {
 		imap_maildir_stored=$(stored "$WORK/kith-imap-maildir.db")
 		[ "$imap_stored" = "$imap_maildir_stored" ] ||
 			note "the IMAP scan stored $imap_stored messages, the maildir scan $imap_maildir_stored"
+	fi
+	if [ -s "$LOGS/kith-imap-plain.times" ]; then
+		stats kith-imap-plain imap_plain
+		imap_plain_rate=$(calc "$IMAP_MSGS / $imap_plain_wall")
+	fi
+	if [ -n "$have_mbsync" ] && [ -s "$LOGS/mbsync-plain.times" ]; then
+		stats mbsync-plain mbsync_plain
+		mbsync_plain_rate=$(calc "$IMAP_MSGS / $mbsync_plain_wall")
 	fi
 	if [ -n "$have_mbsync" ] && [ -s "$LOGS/mbsync.times" ]; then
 		stats mbsync mbsync
@@ -570,6 +596,10 @@ summary() {
 			"${imap_maildir_cpu:-}" "${imap_maildir_rss:-}" "${imap_maildir_rate:-}"
 		row "mbsync pull ($IMAP_MSGS)" "${mbsync_wall:-}" "${mbsync_cpu:-}" \
 			"${mbsync_rss:-}" "${mbsync_rate:-}"
+		row "kith scan --imap, plain IMAP" "${imap_plain_wall:-}" "${imap_plain_cpu:-}" \
+			"${imap_plain_rss:-}" "${imap_plain_rate:-}"
+		row "mbsync pull, plain IMAP" "${mbsync_plain_wall:-}" "${mbsync_plain_cpu:-}" \
+			"${mbsync_plain_rss:-}" "${mbsync_plain_rate:-}"
 		say "(load when the IMAP runs began: $imap_load)"
 	fi
 	say ""
@@ -620,6 +650,15 @@ summary() {
 			"$(fmt %.2fx "$r_im")" "<= 1.25x" "$(check "$r_im" '<=' 1.25)"
 		printf '%-40s %10s %10s  %s\n' "kith IMAP msg/s / mbsync msg/s" \
 			"$(fmt %.1fx "$r_mb")" ">= 3x" "$(check "$r_mb" '>=' 3)"
+		r_pim=""; r_pmb=""
+		[ -n "${imap_plain_wall:-}" ] && [ -n "${imap_maildir_wall:-}" ] &&
+			r_pim=$(calc "$imap_plain_wall / $imap_maildir_wall")
+		[ -n "${imap_plain_rate:-}" ] && [ -n "${mbsync_plain_rate:-}" ] &&
+			r_pmb=$(calc "$imap_plain_rate / $mbsync_plain_rate")
+		printf '%-40s %10s %10s  %s\n' "plain IMAP full scan / maildir scan" \
+			"$(fmt %.2fx "$r_pim")" "<= 1.25x" "$(check "$r_pim" '<=' 1.25)"
+		printf '%-40s %10s %10s  %s\n' "plain IMAP: kith msg/s / mbsync msg/s" \
+			"$(fmt %.1fx "$r_pmb")" ">= 3x" "$(check "$r_pmb" '>=' 3)"
 		printf '%-40s %10s %10s  %s\n' "(CPU) kith IMAP scan / maildir scan" \
 			"$(fmt %.2fx "$c_im")" "" "info"
 		printf '%-40s %10s %10s  %s\n' "(CPU) mbsync / kith IMAP scan" \
