@@ -142,6 +142,51 @@ test_spool(void **state)
 	g_free(dir);
 }
 
+/* The background recorder's lock, and its watch on new/: a delivery
+ * wakes it, silence times out, and a spool that went away ends it. */
+static void
+test_spool_watch(void **state)
+{
+	char *dir = g_dir_make_tmp("kith-watch-XXXXXX", NULL);
+	char *spool = g_build_filename(dir, "s", NULL);
+	char *err = NULL, *cmd;
+	spool_watch *w;
+	gint64 t0;
+	int present, other;
+
+	present = spool_drainer_try(spool);
+	assert_true(present >= 0);
+	other = spool_drainer_try(spool);
+	assert_int_equal(other, -1);
+	/* the drain lock is a different one */
+	other = spool_lock_try(spool);
+	assert_true(other >= 0);
+	spool_unlock(other);
+
+	w = spool_watch_new(spool);
+	t0 = g_get_monotonic_time();
+	assert_false(spool_watch_wait(w, 100));
+	assert_true(g_get_monotonic_time() - t0 >= 90 * 1000);
+	assert_int_equal(spool_write(spool, "x", 1, 0, NULL, &err), KITH_OK);
+	assert_true(spool_watch_wait(w, 2000));
+	/* nothing more: quiet again */
+	assert_false(spool_watch_wait(w, 50));
+	cmd = g_strdup_printf("rm -rf '%s'", spool);
+	assert_int_equal(system(cmd), 0);
+	g_free(cmd);
+	t0 = g_get_monotonic_time();
+	assert_false(spool_watch_wait(w, 5000));
+	assert_true(g_get_monotonic_time() - t0 < 4000 * 1000);
+	spool_watch_free(w);
+
+	spool_unlock(present);
+	cmd = g_strdup_printf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	g_free(cmd);
+	g_free(spool);
+	g_free(dir);
+}
+
 static void
 test_exit_codes(void **state)
 {
@@ -169,6 +214,7 @@ main(void)
 		cmocka_unit_test(test_safe_html_header_json),
 		cmocka_unit_test(test_output_formats),
 		cmocka_unit_test(test_spool),
+		cmocka_unit_test(test_spool_watch),
 		cmocka_unit_test(test_exit_codes),
 	};
 
