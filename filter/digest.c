@@ -342,6 +342,16 @@ digest_address(const kith_config *cfg, const char *configured)
 	return a != NULL ? message_normalize_address(a) : NULL;
 }
 
+/* Adds a mailbox to `list`, which takes its own reference. */
+static void
+add_mailbox(InternetAddressList *list, const char *name, const char *addr)
+{
+	InternetAddress *ia = internet_address_mailbox_new(name, addr);
+
+	internet_address_list_add(list, ia);
+	g_object_unref(ia);
+}
+
 kith_status
 digest_build(const kith_config *cfg, const remind_report *r, kith_digest **out,
 	char **errstr)
@@ -374,10 +384,9 @@ digest_build(const kith_config *cfg, const remind_report *r, kith_digest **out,
 	d->total = remind_report_total(r);
 
 	msg = g_mime_message_new(TRUE);
-	internet_address_list_add(g_mime_message_get_from(msg),
-		internet_address_mailbox_new("kith", d->from));
-	internet_address_list_add(g_mime_message_get_addresses(msg,
-		GMIME_ADDRESS_TYPE_TO), internet_address_mailbox_new(NULL, d->to));
+	add_mailbox(g_mime_message_get_from(msg), "kith", d->from);
+	add_mailbox(g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO), NULL,
+		d->to);
 	g_mime_message_set_subject(msg, d->subject, "utf-8");
 	g_mime_message_set_date(msg, cfg->now);
 	g_mime_message_set_message_id(msg, d->message_id);
