@@ -36,6 +36,8 @@ have_shared() { [ -d "$SHARED/mail-corpus" ]; }
 if [ "${KITH_VALGRIND:-0}" != 0 ]; then
 	_vg_dir="$T/.valgrind"
 	mkdir -p "$_vg_dir/log"
+	# kith run by Dovecot's delivery drops to another user: let it log too
+	chmod 1777 "$_vg_dir/log"
 	printf '#!/bin/sh\nexec sh "%s" "%s" "%s" "$@"\n' \
 		"$KITH_TOP/tests/lib/valgrind.sh" "$_vg_dir/log" "$KITH" >"$_vg_dir/kith"
 	chmod 755 "$_vg_dir/kith"
