@@ -51,7 +51,10 @@ if [ "${KITH_VALGRIND:-0}" != 0 ]; then
 		for _f in "$_vg_dir"/log/vg.*.log; do
 			[ -f "$_f" ] || continue
 			_n=$((_n + 1))
-			if [ -s "$_f" ]; then
+			# memcheck's reports are "==PID==" lines; "--PID--" lines are
+			# valgrind's own notes (a syscall it does not know, such as
+			# the pidfd_open GLib tries before falling back)
+			if grep -q '^==[0-9]*==' "$_f"; then
 				_bad=$((_bad + 1))
 				echo "valgrind: $_f:"; head -n 60 "$_f"
 			fi
