@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "message.h"
 #include "source.h"
 
 /* Set from a signal handler: the one piece of state a handler may touch. */
@@ -75,4 +76,15 @@ void
 source_progress_end(void)
 {
 	log_progress_end();
+}
+
+GThreadPool *
+source_prepare_pool_new(GFunc func, gpointer data)
+{
+	guint n = MIN(g_get_num_processors(), 4);
+
+	if (n < 2)
+		return NULL;
+	message_library_init();
+	return g_thread_pool_new(func, data, (gint)n, FALSE, NULL);
 }

@@ -38,6 +38,23 @@ source_key(const kith_account *acct)
 	return key;
 }
 
+/* What recording UID `uid` came to: a message that cannot be parsed
+ * (KITH_E_DATA) is logged and skipped, never fatal; any other failure
+ * becomes the scan's, with `err`'s text in *errstr. */
+static kith_status
+uid_outcome(const imap_scan *scan, const char *folder, guint32 uid,
+	kith_status status, const char *err, char **errstr)
+{
+	if (status == KITH_E_DATA) {
+		log_warn("%s: %s: UID %u: %s; skipped", imap_where(scan->imap),
+			folder, uid, err);
+		return KITH_OK;
+	}
+	if (status != KITH_OK)
+		kith_fail(errstr, status, "%s", err);
+	return status;
+}
+
 /* Ingests one fetched batch and saves the folder state with it, in one
  * transaction. */
 static kith_status
@@ -55,13 +72,7 @@ store_batch(imap_scan *scan, const char *folder, GPtrArray *msgs,
 		char *err = NULL;
 
 		status = ingest_message(scan->ing, m->data, m->len, flags, &err);
-		if (status == KITH_E_DATA) {
-			log_warn("%s: %s: UID %u: %s; skipped", imap_where(scan->imap),
-				folder, m->uid, err);
-			status = KITH_OK;
-		} else if (status != KITH_OK) {
-			kith_fail(errstr, status, "%s", err);
-		}
+		status = uid_outcome(scan, folder, m->uid, status, err, errstr);
 		g_free(err);
 		if (status != KITH_OK)
 			goto out;
@@ -218,13 +229,7 @@ record_batch(imap_scan *scan, pipeline *pl, fetched *b, unsigned flags,
 			g_mutex_unlock(&pl->lock);
 		}
 		status = ingest_record(scan->ing, &sl->prep, flags, &err);
-		if (status == KITH_E_DATA) {
-			log_warn("%s: %s: UID %u: %s; skipped", imap_where(scan->imap),
-				pl->folder, sl->msg->uid, err);
-			status = KITH_OK;
-		} else if (status != KITH_OK) {
-			kith_fail(errstr, status, "%s", err);
-		}
+		status = uid_outcome(scan, pl->folder, sl->msg->uid, status, err, errstr);
 		g_free(err);
 		if (status != KITH_OK)
 			goto out;
@@ -235,19 +240,6 @@ out:
 	if (status != KITH_OK)
 		ingest_rollback(scan->ing);
 	return status;
-}
-
-/* Workers for a machine of this size (as the maildir source): the
- * scanning thread records while they prepare; one core gets none. */
-static GThreadPool *
-start_pool(pipeline *pl)
-{
-	guint n = MIN(g_get_num_processors(), 4);
-
-	if (n < 2)
-		return NULL;
-	message_library_init();
-	return g_thread_pool_new(prepare_worker, pl, (gint)n, FALSE, NULL);
 }
 
 /* Fetches, prepares and stores the UIDs of `uids` in batches. */
@@ -267,7 +259,7 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 	g_mutex_init(&pl.lock);
 	g_cond_init(&pl.changed);
 	pl.queue = g_async_queue_new();
-	pl.pool = start_pool(&pl);
+	pl.pool = source_prepare_pool_new(prepare_worker, &pl);
 	fetcher = g_thread_new("kith-imap-fetch", fetch_thread, &pl);
 	while (got < batches && status == KITH_OK) {
 		fetched *b = g_async_queue_pop(pl.queue);

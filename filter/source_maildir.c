@@ -212,19 +212,6 @@ wait_prepared(pipeline *pl, GThreadPool *pool, slot *sl)
 	g_mutex_unlock(&pl->lock);
 }
 
-/* Workers for a machine of this size: the scanning thread records while
- * they prepare; one core gets none. */
-static GThreadPool *
-start_pool(pipeline *pl)
-{
-	guint n = MIN(g_get_num_processors(), 4);
-
-	if (n < 2)
-		return NULL;
-	message_library_init();
-	return g_thread_pool_new(prepare_file, pl, (gint)n, FALSE, NULL);
-}
-
 static kith_status
 scan_files(kith_ingest *ing, const char *source, GPtrArray *files, char **errstr)
 {
@@ -236,7 +223,7 @@ scan_files(kith_ingest *ing, const char *source, GPtrArray *files, char **errstr
 
 	g_mutex_init(&pl.lock);
 	g_cond_init(&pl.ready);
-	pool = start_pool(&pl);
+	pool = source_prepare_pool_new(prepare_file, &pl);
 	for (i = 0; i < files->len && status == KITH_OK; i++) {
 		const maildir_file *f = g_ptr_array_index(files, i);
 

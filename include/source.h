@@ -46,6 +46,11 @@ const source_ops *source_for_type(account_type type);
 gboolean source_stop_requested(void);
 void source_install_stop_handlers(void);
 
+/* Workers that prepare messages (ingest_prepare) while the calling thread
+ * records them: one per core, at most 4, running `func(item, data)`.
+ * NULL on a single core, where the caller prepares each message itself. */
+GThreadPool *source_prepare_pool_new(GFunc func, gpointer data);
+
 /* Progress on a terminal: `done` of `total` (0: unknown) in `where`. */
 void source_progress(const char *where, guint64 done, guint64 total);
 void source_progress_end(void);
