@@ -220,13 +220,17 @@ ingest_message(kith_ingest *ing, const char *data, gsize len, unsigned flags,
 	char **errstr)
 {
 	ingest_prepared p;
+	kith_status status;
 
 	ingest_prepare(ing, data, len, &p);
-	return ingest_record(ing, &p, flags, errstr);
+	status = ingest_record(ing, &p, flags, errstr);
+	ingest_prepared_clear(&p);
+	return status;
 }
 
 kith_status
-ingest_record(kith_ingest *ing, ingest_prepared *p, unsigned flags, char **errstr)
+ingest_record(kith_ingest *ing, ingest_prepared *p, unsigned flags,
+	char **errstr)
 {
 	kith_message *msg = p->msg;
 	items_message im = { 0 };
@@ -292,7 +296,6 @@ ingest_record(kith_ingest *ing, ingest_prepared *p, unsigned flags, char **errst
 out:
 	if (im.recipients != NULL)
 		g_array_unref(im.recipients);
-	ingest_prepared_clear(p);
 	return status;
 }
 

@@ -88,3 +88,171 @@ source_prepare_pool_new(GFunc func, gpointer data)
 	message_library_init();
 	return g_thread_pool_new(func, data, (gint)n, FALSE, NULL);
 }
+
+/* --- the ordered pipeline (source.h) ----------------------------------- */
+
+/* The taker sleeps until this many items from the one it needs are
+ * prepared, and sleeping workers are woken when this many more items have
+ * been handed back: a futex wake costs more than most of the items. */
+#define PIPE_WAKE_BATCH 8
+
+struct source_pipe {
+	guint n, ahead;
+	source_pipe_fn prepare, release;
+	gpointer data;
+	GPtrArray *workers;    /* GThread*; empty on a single core */
+	GMutex lock;           /* guards everything below */
+	GCond to_taker;        /* items were prepared */
+	GCond to_workers;      /* items were handed back, or stop */
+	guint8 *prepared;      /* per item: prepared */
+	guint next;            /* the first item no worker has claimed */
+	guint handed;          /* items 0..handed-1 were handed back */
+	guint wanted;          /* the item the taker waits for */
+	gboolean taker_waiting;
+	guint workers_waiting;
+	gboolean stop;
+	gboolean holding;      /* no workers: item `wanted` is taken, not done */
+};
+
+/* Whether the taker, waiting for p->wanted, has enough to go on. */
+static gboolean
+pipe_taker_ready(const source_pipe *p)
+{
+	guint last = MIN(p->wanted + PIPE_WAKE_BATCH - 1, p->n - 1);
+
+	return p->prepared[p->wanted] && p->prepared[last];
+}
+
+/* Releases the items of `mine` (prepared by this thread) below `upto`. */
+static void
+pipe_release_upto(source_pipe *p, GArray *mine, guint upto)
+{
+	guint k = 0;
+
+	while (k < mine->len && g_array_index(mine, guint, k) < upto)
+		p->release(g_array_index(mine, guint, k++), p->data);
+	g_array_remove_range(mine, 0, k);
+}
+
+static gpointer
+pipe_worker(gpointer data)
+{
+	source_pipe *p = data;
+	GArray *mine = g_array_new(FALSE, FALSE, sizeof(guint));
+	guint upto;
+
+	g_mutex_lock(&p->lock);
+	for (;;) {
+		guint i;
+
+		while (!p->stop && p->next < p->n && p->next >= p->handed + p->ahead) {
+			p->workers_waiting++;
+			g_cond_wait(&p->to_workers, &p->lock);
+			p->workers_waiting--;
+		}
+		if (p->stop || p->next >= p->n)
+			break;
+		i = p->next++;
+		upto = p->handed;
+		g_mutex_unlock(&p->lock);
+		pipe_release_upto(p, mine, upto);
+		p->prepare(i, p->data);
+		g_array_append_val(mine, i);
+		g_mutex_lock(&p->lock);
+		p->prepared[i] = 1;
+		if (p->taker_waiting && pipe_taker_ready(p))
+			g_cond_signal(&p->to_taker);
+	}
+	/* What this thread prepared is released here, once handed back. */
+	while (!p->stop && mine->len > 0 &&
+	       p->handed <= g_array_index(mine, guint, mine->len - 1)) {
+		p->workers_waiting++;
+		g_cond_wait(&p->to_workers, &p->lock);
+		p->workers_waiting--;
+	}
+	g_mutex_unlock(&p->lock);
+	/* After a stop nothing more is taken: release it all. */
+	pipe_release_upto(p, mine, G_MAXUINT);
+	g_array_free(mine, TRUE);
+	return NULL;
+}
+
+source_pipe *
+source_pipe_new(guint n, guint ahead, source_pipe_fn prepare,
+	source_pipe_fn release, gpointer data)
+{
+	source_pipe *p = g_new0(source_pipe, 1);
+	guint cores = MIN(g_get_num_processors(), 4);
+
+	p->n = n;
+	p->ahead = MAX(ahead, PIPE_WAKE_BATCH);
+	p->prepare = prepare;
+	p->release = release;
+	p->data = data;
+	p->prepared = g_new0(guint8, MAX(n, 1));
+	p->workers = g_ptr_array_new();
+	g_mutex_init(&p->lock);
+	g_cond_init(&p->to_taker);
+	g_cond_init(&p->to_workers);
+	if (cores < 2 || n < 2)
+		return p;
+	message_library_init();
+	for (guint w = 0; w < cores; w++)
+		g_ptr_array_add(p->workers, g_thread_new("kith-prepare", pipe_worker, p));
+	return p;
+}
+
+void
+source_pipe_take(source_pipe *p, guint i)
+{
+	if (p->workers->len == 0) {
+		p->prepare(i, p->data);
+		p->wanted = i;
+		p->holding = TRUE;
+		return;
+	}
+	g_mutex_lock(&p->lock);
+	p->wanted = i;
+	p->taker_waiting = TRUE;
+	while (!pipe_taker_ready(p))
+		g_cond_wait(&p->to_taker, &p->lock);
+	p->taker_waiting = FALSE;
+	g_mutex_unlock(&p->lock);
+}
+
+void
+source_pipe_done(source_pipe *p, guint i)
+{
+	if (p->workers->len == 0) {
+		p->release(i, p->data);
+		p->holding = FALSE;
+		return;
+	}
+	g_mutex_lock(&p->lock);
+	p->handed = i + 1;
+	if (p->workers_waiting > 0 &&
+	    (p->handed % PIPE_WAKE_BATCH == 0 || p->handed == p->n))
+		g_cond_broadcast(&p->to_workers);
+	g_mutex_unlock(&p->lock);
+}
+
+void
+source_pipe_free(source_pipe *p)
+{
+	if (p == NULL)
+		return;
+	if (p->holding)
+		p->release(p->wanted, p->data);
+	g_mutex_lock(&p->lock);
+	p->stop = TRUE;
+	g_cond_broadcast(&p->to_workers);
+	g_mutex_unlock(&p->lock);
+	for (guint w = 0; w < p->workers->len; w++)
+		g_thread_join(g_ptr_array_index(p->workers, w));
+	g_ptr_array_free(p->workers, TRUE);
+	g_mutex_clear(&p->lock);
+	g_cond_clear(&p->to_taker);
+	g_cond_clear(&p->to_workers);
+	g_free(p->prepared);
+	g_free(p);
+}

@@ -229,6 +229,7 @@ record_batch(imap_scan *scan, pipeline *pl, fetched *b, unsigned flags,
 			g_mutex_unlock(&pl->lock);
 		}
 		status = ingest_record(scan->ing, &sl->prep, flags, &err);
+		ingest_prepared_clear(&sl->prep);
 		status = uid_outcome(scan, pl->folder, sl->msg->uid, status, err, errstr);
 		g_free(err);
 		if (status != KITH_OK)

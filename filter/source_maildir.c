@@ -129,10 +129,10 @@ compare_delivery(gconstpointer a, gconstpointer b)
 }
 
 /*
- * Reading and parsing run ahead of recording, in worker threads: they need
- * no store, and they are most of the work.  Results are recorded in
- * delivery order by the scanning thread, PREPARE_AHEAD files at most
- * being in flight (which bounds memory).
+ * Reading and parsing run ahead of recording, in worker threads (the
+ * pipeline of source.h): they need no store, and they are most of the
+ * work.  Results are recorded in delivery order by the scanning thread,
+ * PREPARE_AHEAD files at most being in flight (which bounds memory).
  */
 #define PREPARE_AHEAD 32
 
@@ -140,20 +140,18 @@ typedef struct {
 	const maildir_file *file;
 	ingest_prepared prep;
 	gboolean vanished;   /* moved or deleted since it was listed */
-	gboolean done;
 } slot;
 
 typedef struct {
 	const kith_ingest *ing;
-	GMutex lock;
-	GCond ready;
+	slot *slots;
 } pipeline;
 
 static void
-prepare_file(gpointer data, gpointer user_data)
+prepare_file(guint i, gpointer data)
 {
-	slot *sl = data;
-	pipeline *pl = user_data;
+	pipeline *pl = data;
+	slot *sl = &pl->slots[i];
 	char *raw = NULL;
 	gsize len = 0;
 	GError *gerr = NULL;
@@ -167,10 +165,14 @@ prepare_file(gpointer data, gpointer user_data)
 		g_error_free(gerr);
 	}
 	g_free(raw);
-	g_mutex_lock(&pl->lock);
-	sl->done = TRUE;
-	g_cond_broadcast(&pl->ready);
-	g_mutex_unlock(&pl->lock);
+}
+
+static void
+release_file(guint i, gpointer data)
+{
+	pipeline *pl = data;
+
+	ingest_prepared_clear(&pl->slots[i].prep);
 }
 
 /* Records one prepared file: a vanished file waits for the next scan, an
@@ -197,44 +199,21 @@ out:
 	return status;
 }
 
-/* Waits for slot `sl` to be prepared (by a worker, or here when there is
- * no pool). */
-static void
-wait_prepared(pipeline *pl, GThreadPool *pool, slot *sl)
-{
-	if (pool == NULL) {
-		prepare_file(sl, pl);
-		return;
-	}
-	g_mutex_lock(&pl->lock);
-	while (!sl->done)
-		g_cond_wait(&pl->ready, &pl->lock);
-	g_mutex_unlock(&pl->lock);
-}
-
 static kith_status
 scan_files(kith_ingest *ing, const char *source, GPtrArray *files, char **errstr)
 {
-	pipeline pl = { .ing = ing };
-	slot *slots = g_new0(slot, files->len);
-	GThreadPool *pool;
+	pipeline pl = { .ing = ing, .slots = g_new0(slot, MAX(files->len, 1)) };
+	source_pipe *pipe;
 	kith_status status = KITH_OK;
-	guint queued = 0, i;
 
-	g_mutex_init(&pl.lock);
-	g_cond_init(&pl.ready);
-	pool = source_prepare_pool_new(prepare_file, &pl);
-	for (i = 0; i < files->len && status == KITH_OK; i++) {
-		const maildir_file *f = g_ptr_array_index(files, i);
-
-		for (; pool != NULL && queued < files->len && queued < i + PREPARE_AHEAD; queued++) {
-			slots[queued].file = g_ptr_array_index(files, queued);
-			g_thread_pool_push(pool, &slots[queued], NULL);
-		}
-		slots[i].file = f;
-		wait_prepared(&pl, pool, &slots[i]);
-		status = record_file(ing, source, &slots[i], errstr);
-		source_progress(f->folder, i + 1, files->len);
+	for (guint i = 0; i < files->len; i++)
+		pl.slots[i].file = g_ptr_array_index(files, i);
+	pipe = source_pipe_new(files->len, PREPARE_AHEAD, prepare_file, release_file, &pl);
+	for (guint i = 0; i < files->len && status == KITH_OK; i++) {
+		source_pipe_take(pipe, i);
+		status = record_file(ing, source, &pl.slots[i], errstr);
+		source_pipe_done(pipe, i);
+		source_progress(pl.slots[i].file->folder, i + 1, files->len);
 		/* State and messages commit together, a batch at a time. */
 		if (status == KITH_OK && (i + 1) % SOURCE_COMMIT == 0) {
 			status = ingest_commit(ing, errstr);
@@ -242,15 +221,10 @@ scan_files(kith_ingest *ing, const char *source, GPtrArray *files, char **errstr
 				status = KITH_E_INTERRUPTED;
 		}
 	}
-	if (pool != NULL)
-		g_thread_pool_free(pool, TRUE, TRUE);   /* let the queued finish */
-	for (guint k = 0; k < files->len; k++)
-		ingest_prepared_clear(&slots[k].prep);
+	source_pipe_free(pipe);
 	if (status == KITH_OK)
 		status = ingest_commit(ing, errstr);
-	g_mutex_clear(&pl.lock);
-	g_cond_clear(&pl.ready);
-	g_free(slots);
+	g_free(pl.slots);
 	return status;
 }
 

@@ -59,7 +59,8 @@ void ingest_prepared_clear(ingest_prepared *p);
 /*
  * Records a prepared message (see ingest_message for the transaction and
  * the statuses; a failed preparation is counted and its status returned).
- * `p` is cleared.
+ * `p` stays the caller's to clear, so it can be freed by the thread that
+ * prepared it (source.h's pipeline).
  */
 kith_status ingest_record(kith_ingest *ing, ingest_prepared *p, unsigned flags,
 	char **errstr);

@@ -51,6 +51,33 @@ void source_install_stop_handlers(void);
  * NULL on a single core, where the caller prepares each message itself. */
 GThreadPool *source_prepare_pool_new(GFunc func, gpointer data);
 
+/*
+ * An ordered pipeline over items 0..n-1 (source_maildir.c's files): worker
+ * threads run `prepare(i, data)` ahead of the calling thread, which takes
+ * the items in order (source_pipe_take) and hands each back when it is done
+ * with it (source_pipe_done).  `release(i, data)` then runs in the thread
+ * that prepared item i, so what a worker allocated goes back to that
+ * worker's malloc arena instead of contending for it.  No item is begun
+ * more than `ahead` past the last one handed back, and a worker releases
+ * what was handed back before it begins another, which bounds memory.
+ * Threads wake each other in batches, not once per item.
+ *
+ * On a single core there are no workers: take() prepares in the calling
+ * thread and done() releases there.  Every prepared item is released by
+ * the time source_pipe_free() returns, taken or not.
+ */
+typedef struct source_pipe source_pipe;
+typedef void (*source_pipe_fn)(guint i, gpointer data);
+
+source_pipe *source_pipe_new(guint n, guint ahead, source_pipe_fn prepare,
+	source_pipe_fn release, gpointer data);
+/* Waits for item i, the one after the last taken, to be prepared. */
+void source_pipe_take(source_pipe *p, guint i);
+/* The caller is done with item i, the last taken. */
+void source_pipe_done(source_pipe *p, guint i);
+/* Stops the workers (items not yet begun are never prepared) and waits. */
+void source_pipe_free(source_pipe *p);
+
 /* Progress on a terminal: `done` of `total` (0: unknown) in `where`. */
 void source_progress(const char *where, guint64 done, guint64 total);
 void source_progress_end(void);

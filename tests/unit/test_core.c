@@ -14,6 +14,7 @@
 #include "kith.h"
 #include "output.h"
 #include "safe.h"
+#include "source.h"
 #include "spool.h"
 
 static void
@@ -206,6 +207,97 @@ test_exit_codes(void **state)
 	g_free(err);
 }
 
+/* The ordered pipeline: every item prepared once and released once, by
+ * the thread that prepared it, none begun more than `ahead` past the last
+ * handed back, and the taker sees them in order. */
+#define PIPE_ITEMS 2000
+#define PIPE_AHEAD 16
+
+typedef struct {
+	GMutex lock;
+	GThread *by[PIPE_ITEMS];
+	int prepared[PIPE_ITEMS];
+	int released[PIPE_ITEMS];
+	int outstanding;
+	guint handed;
+	char *payload[PIPE_ITEMS];
+} pipe_check;
+
+static void
+pipe_check_prepare(guint i, gpointer data)
+{
+	pipe_check *c = data;
+
+	c->payload[i] = g_strdup_printf("item %u", i);
+	g_mutex_lock(&c->lock);
+	c->by[i] = g_thread_self();
+	c->prepared[i]++;
+	c->outstanding++;
+	assert_true(i < c->handed + PIPE_AHEAD);
+	g_mutex_unlock(&c->lock);
+}
+
+static void
+pipe_check_release(guint i, gpointer data)
+{
+	pipe_check *c = data;
+
+	g_mutex_lock(&c->lock);
+	assert_ptr_equal(c->by[i], g_thread_self());
+	c->released[i]++;
+	c->outstanding--;
+	g_mutex_unlock(&c->lock);
+	g_free(c->payload[i]);
+	c->payload[i] = NULL;
+}
+
+static void
+run_pipe(guint n, guint stop_after)
+{
+	pipe_check *c = g_new0(pipe_check, 1);
+	source_pipe *p;
+	guint taken = 0;
+
+	g_mutex_init(&c->lock);
+	p = source_pipe_new(n, PIPE_AHEAD, pipe_check_prepare, pipe_check_release, c);
+	for (guint i = 0; i < n && i < stop_after; i++) {
+		char want[32];
+
+		source_pipe_take(p, i);
+		g_snprintf(want, sizeof want, "item %u", i);
+		assert_string_equal(c->payload[i], want);
+		taken++;
+		/* the last one taken is kept, as a caller that fails does */
+		if (i + 1 < stop_after) {
+			g_mutex_lock(&c->lock);
+			c->handed = i + 1;
+			g_mutex_unlock(&c->lock);
+			source_pipe_done(p, i);
+		}
+	}
+	source_pipe_free(p);
+	for (guint i = 0; i < n; i++) {
+		assert_true(c->prepared[i] <= 1);
+		assert_int_equal(c->released[i], c->prepared[i]);
+		if (i < taken)
+			assert_int_equal(c->prepared[i], 1);
+	}
+	assert_int_equal(c->outstanding, 0);
+	g_mutex_clear(&c->lock);
+	g_free(c);
+}
+
+static void
+test_source_pipe(void **state)
+{
+	(void)state;
+	run_pipe(PIPE_ITEMS, G_MAXUINT);   /* to the end */
+	run_pipe(PIPE_ITEMS, 100);         /* the taker stops early */
+	run_pipe(1, G_MAXUINT);
+	run_pipe(0, G_MAXUINT);
+	run_pipe(5, G_MAXUINT);            /* fewer than a wake batch */
+}
+
 int
 main(void)
 {
@@ -215,6 +307,7 @@ main(void)
 		cmocka_unit_test(test_output_formats),
 		cmocka_unit_test(test_spool),
 		cmocka_unit_test(test_spool_watch),
+		cmocka_unit_test(test_source_pipe),
 		cmocka_unit_test(test_exit_codes),
 	};
 
