@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "detect.h"
+#include "literals.h"
 #include "rules.h"
 
 #define RULE_DEFAULT_WEIGHT 10
@@ -33,14 +34,30 @@ typedef struct {
 	pcre2_code *code;  /* NULL for "off" rules */
 	guint32 target;    /* number of the group named "target", or 0 */
 	gboolean jit;      /* code was JIT-compiled: pcre2_jit_match runs it */
+	GPtrArray *need;   /* literals_required(); NULL: the pattern always runs */
+	GArray *need_ids;  /* guint: those literals' ids in kith_rules.literals */
 } rule;
+
 
 struct kith_rules {
 	GPtrArray *rules;     /* rule*, active, load order (owned) */
 	GPtrArray *positive;  /* rule*, borrowed: non-veto, heaviest first */
 	GPtrArray *veto;      /* rule*, borrowed */
+	literals_set *literals;  /* every rule's, searched for in one pass */
+	gboolean prefilter;      /* skip rules whose literals are missing */
 	guint32 max_pairs;    /* ovector size needed by the largest pattern */
 };
+
+/* One sentence as the rules see it: the text, and which literals it has. */
+#define SENTENCE_STACK 1024
+typedef struct {
+	const char *s;
+	gsize len;
+	guint8 *found;        /* per literal id: 1 when the sentence has it;
+	                       * NULL: every rule runs */
+	char folded_buf[SENTENCE_STACK];
+	guint8 found_buf[SENTENCE_STACK];
+} sentence_scan;
 
 /* A veto's match: bytes [start, end) veto the kinds in `mask`. */
 typedef struct {
@@ -58,6 +75,10 @@ rule_free(gpointer p)
 	g_free(r->id);
 	g_free(r->file);
 	pcre2_code_free(r->code);
+	if (r->need_ids != NULL)
+		g_array_unref(r->need_ids);
+	if (r->need != NULL)
+		g_ptr_array_unref(r->need);
 	g_free(r);
 }
 
@@ -248,6 +269,7 @@ parse_line(const char *file, guint lineno, const char *line, GString *errors)
 
 		r->target = t > 0 ? (guint32)t : 0;
 	}
+	r->need = literals_required(pattern);
 	ok = TRUE;
 out:
 	g_free(field);
@@ -345,10 +367,39 @@ by_weight(gconstpointer a, gconstpointer b)
 	return ra->seq < rb->seq ? -1 : ra->seq > rb->seq;
 }
 
+/* Gathers the literals of every rule into one set, each once. */
+static void
+index_literals(kith_rules *rules)
+{
+	rules->literals = literals_set_new();
+	for (guint i = 0; i < rules->rules->len; i++) {
+		rule *r = g_ptr_array_index(rules->rules, i);
+
+		if (r->need == NULL)
+			continue;
+		r->need_ids = g_array_sized_new(FALSE, FALSE, sizeof(guint), r->need->len);
+		for (guint k = 0; k < r->need->len; k++) {
+			guint id = literals_set_add(rules->literals, r->need->pdata[k]);
+
+			g_array_append_val(r->need_ids, id);
+		}
+	}
+	literals_set_compile(rules->literals);
+	rules->prefilter = TRUE;
+}
+
+void
+rules_set_prefilter(kith_rules *rules, gboolean on)
+{
+	if (rules != NULL)
+		rules->prefilter = on;
+}
+
 /* Builds the indexes of a loaded set and sizes the match data. */
 static void
 rules_finish(kith_rules *rules)
 {
+	index_literals(rules);
 	for (guint i = 0; i < rules->rules->len; i++) {
 		rule *r = g_ptr_array_index(rules->rules, i);
 		guint32 pairs = 0;
@@ -511,6 +562,7 @@ rules_free(kith_rules *rules)
 	g_ptr_array_unref(rules->positive);
 	g_ptr_array_unref(rules->veto);
 	g_ptr_array_unref(rules->rules);
+	literals_set_free(rules->literals);
 	g_free(rules);
 }
 
@@ -546,18 +598,64 @@ after_match(const char *s, gsize len, gsize ms, gsize me)
 	return (gsize)(g_utf8_next_char(s + me) - s);
 }
 
+static void
+sentence_init(sentence_scan *st, const kith_rules *rules, const char *s, gsize len)
+{
+	guint n = literals_set_count(rules->literals);
+	char *folded;
+	gsize folded_len;
+
+	st->s = s;
+	st->len = len;
+	st->found = NULL;
+	if (!rules->prefilter)
+		return;
+	folded = len <= SENTENCE_STACK ? st->folded_buf : g_malloc(len);
+	folded_len = literals_fold(s, len, folded);
+	st->found = n <= SENTENCE_STACK ? st->found_buf : g_malloc(n);
+	memset(st->found, 0, n);
+	literals_set_scan(rules->literals, folded, folded_len, st->found);
+	if (folded != st->folded_buf)
+		g_free(folded);
+}
+
+static void
+sentence_clear(sentence_scan *st)
+{
+	if (st->found != st->found_buf)
+		g_free(st->found);
+	st->found = NULL;
+}
+
+/* Whether `r` can match the sentence: FALSE when it has none of the
+ * literals every match of its pattern contains. */
+static gboolean
+may_match(const rule *r, const sentence_scan *st)
+{
+	if (r->need_ids == NULL || st->found == NULL)
+		return TRUE;
+	for (guint k = 0; k < r->need_ids->len; k++)
+		if (st->found[g_array_index(r->need_ids, guint, k)])
+			return TRUE;
+	return FALSE;
+}
+
 /* Every match of every veto rule (a new array of veto_span). */
 static GArray *
-collect_vetoes(const kith_rules *rules, const char *s, gsize len)
+collect_vetoes(const kith_rules *rules, sentence_scan *st)
 {
 	GArray *spans = g_array_new(FALSE, FALSE, sizeof(veto_span));
 	pcre2_match_data *md = pcre2_match_data_create(rules->max_pairs, NULL);
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+	const char *s = st->s;
+	gsize len = st->len;
 
 	for (guint i = 0; i < rules->veto->len; i++) {
 		const rule *r = g_ptr_array_index(rules->veto, i);
 		gsize at = 0;
 
+		if (!may_match(r, st))
+			continue;
 		while (at <= len && match_at(r, s, len, at, md)) {
 			veto_span v = { ov[0], ov[1], r->vetoes };
 
@@ -586,15 +684,19 @@ vetoed(const GArray *spans, int kind, gsize ms, gsize me)
 
 /* The first match of `r` that no veto removes; TRUE with ov set. */
 static gboolean
-surviving_match(const kith_rules *rules, const rule *r, const char *s,
-	gsize len, pcre2_match_data *md, GArray **spans)
+surviving_match(const kith_rules *rules, const rule *r, sentence_scan *st,
+	pcre2_match_data *md, GArray **spans)
 {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+	const char *s = st->s;
+	gsize len = st->len;
 	gsize at = 0;
 
+	if (!may_match(r, st))
+		return FALSE;
 	while (at <= len && match_at(r, s, len, at, md)) {
 		if (*spans == NULL)
-			*spans = collect_vetoes(rules, s, len);
+			*spans = collect_vetoes(rules, st);
 		if (!vetoed(*spans, r->kind, ov[0], ov[1]))
 			return TRUE;
 		at = after_match(s, len, ov[0], ov[1]);
@@ -608,16 +710,18 @@ rules_classify(const kith_rules *rules, const char *sentence, gsize len,
 {
 	pcre2_match_data *md;
 	GArray *spans = NULL;
+	sentence_scan st;
 
 	memset(out, 0, sizeof *out);
 	if (rules == NULL || rules->positive->len == 0)
 		return 0;
 	md = pcre2_match_data_create(rules->max_pairs, NULL);
+	sentence_init(&st, rules, sentence, len);
 	for (guint i = 0; i < rules->positive->len; i++) {
 		const rule *r = g_ptr_array_index(rules->positive, i);
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 
-		if (!surviving_match(rules, r, sentence, len, md, &spans))
+		if (!surviving_match(rules, r, &st, md, &spans))
 			continue;
 		out->kind = r->kind;
 		out->rule_id = r->id;
@@ -629,6 +733,7 @@ rules_classify(const kith_rules *rules, const char *sentence, gsize len,
 	}
 	if (spans != NULL)
 		g_array_unref(spans);
+	sentence_clear(&st);
 	pcre2_match_data_free(md);
 	return out->kind;
 }

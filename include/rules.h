@@ -57,6 +57,14 @@ typedef struct {
 int rules_classify(const kith_rules *rules, const char *sentence, gsize len,
 	rules_verdict *out);
 
+/*
+ * Whether a pattern is skipped on a sentence that has none of the literals
+ * every match of it contains (literals.h).  On after loading; off, every
+ * pattern runs, which gives the same verdicts more slowly (the tests
+ * compare the two).
+ */
+void rules_set_prefilter(kith_rules *rules, gboolean on);
+
 /* The active rules, one per line: "ID<TAB>KIND<TAB>WEIGHT<TAB>FILE:LINE"
  * (a new string, g_free). */
 char *rules_describe(const kith_rules *rules);

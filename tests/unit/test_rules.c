@@ -9,7 +9,11 @@
 #include <cmocka.h>
 #include <glib/gstdio.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include "detect.h"
+#include "literals.h"
 #include "rules.h"
 
 typedef struct {
@@ -355,6 +359,267 @@ test_shipped_rules_check(void **state)
 	g_ptr_array_unref(files);
 }
 
+static gint
+compare_str_ptrs(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The literals of a pattern, sorted and bracketed, or "-" for none. */
+static char *
+literals_text(const char *pattern)
+{
+	GPtrArray *lits = literals_required(pattern);
+	GString *out = g_string_new(NULL);
+
+	if (lits == NULL)
+		return g_string_free(g_string_append(out, "-"), FALSE);
+	g_ptr_array_sort(lits, compare_str_ptrs);
+	for (guint i = 0; i < lits->len; i++)
+		g_string_append_printf(out, "[%s]", (const char *)lits->pdata[i]);
+	g_ptr_array_unref(lits);
+	return g_string_free(out, FALSE);
+}
+
+static void
+test_literals_required(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "could", "[could]" },
+		{ "ABC", "[abc]" },
+		/* a sequence keeps its most selective part */
+		{ "\\b(?:can|could)\\s+you\\b", "[you]" },
+		{ "\\b(?:please|kindly)\\s+\\w+", "[kindly][please]" },
+		{ "a|b", "[a][b]" },
+		{ "foo?", "[fo]" },                 /* "fo" is in "foo" */
+		{ "(?:send|mail)+ now", "[ now]" },
+		{ "[abc]def", "[def]" },
+		{ "(?<!\\bwhich\\s)you", "[you]" },  /* lookarounds consume nothing */
+		{ "a(?=bcd)", "[a]" },
+		{ "\\Qa.b\\E", "[a.b]" },
+		{ "\\x41\\x{42}c", "[abc]" },
+		{ "caf\\x{e9}", "[caf]" },          /* a letter with a case: anything */
+		{ "it\xe2\x80\x99s", "[it\xe2\x80\x99s]" }, /* a caseless character is itself */
+		{ "(?-i:Meet)", "[meet]" },
+		{ "(?i)yes|(?:no)", "[no][yes]" },
+		{ "(?<target>Sarah)", "[sarah]" },
+		{ "\\d+ people", "[ people]" },
+		{ "x{2,3}yz", "[yz]" },
+		{ "x{,3}y", "-" },                  /* {,3}: a brace or a quantifier, by version */
+		/* nothing required */
+		{ "", "-" },
+		{ "^$", "-" },
+		{ "x*", "-" },
+		{ "a|\\w", "-" },
+		{ "(?:abc)?", "-" },
+		/* beyond the analysis */
+		{ "(?x) a b c", "-" },
+		{ "(a)\\1", "-" },
+		{ "(?(1)a|b)", "-" },
+		{ "(*UTF)abc", "-" },
+		{ "(?R)?abc", "-" },
+	};
+
+	(void)state;
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *got = literals_text(cases[i][0]);
+
+		if (strcmp(got, cases[i][1]) != 0)
+			fail_msg("%s: want %s, got %s", cases[i][0], cases[i][1], got);
+		g_free(got);
+	}
+}
+
+/* Whether caseless UTF/UCP `pattern` matches all of `subject`. */
+static gboolean
+caseless_match(pcre2_code *code, pcre2_match_data *md, const char *subject,
+	gsize len)
+{
+	return pcre2_match(code, (PCRE2_SPTR)subject, len, 0, 0, md, NULL) >= 0;
+}
+
+static pcre2_code *
+caseless_compile(const char *pattern)
+{
+	int err;
+	PCRE2_SIZE off;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+		PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &err, &off, NULL);
+
+	assert_non_null(code);
+	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	return code;
+}
+
+/* literals_fold folds onto an ASCII letter exactly the characters that a
+ * caseless pattern of that letter matches, over all of Unicode. */
+static void
+test_literals_fold_agrees_with_pcre2(void **state)
+{
+	pcre2_code *any = caseless_compile("^[a-z]$");
+	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+	guint folded_letters = 0;
+
+	(void)state;
+	for (gunichar c = 0x80; c <= 0x10FFFF; c++) {
+		char buf[8], out[8];
+		gsize n, m;
+		gboolean matches;
+
+		if (c >= 0xD800 && c <= 0xDFFF)
+			continue;
+		n = (gsize)g_unichar_to_utf8(c, buf);
+		matches = caseless_match(any, md, buf, n);
+		m = literals_fold(buf, n, out);
+		if (!matches) {
+			/* left as it is */
+			if (m != n || memcmp(buf, out, n) != 0)
+				fail_msg("U+%04X folded but matches no ASCII letter", c);
+			continue;
+		}
+		if (m != 1 || !g_ascii_islower(out[0]))
+			fail_msg("U+%04X matches an ASCII letter caselessly and is not folded", c);
+		{
+			char pat[4] = { '^', out[0], '$', '\0' };
+			pcre2_code *one = caseless_compile(pat);
+
+			if (!caseless_match(one, md, buf, n))
+				fail_msg("U+%04X folded to '%c', which it does not match", c, out[0]);
+			pcre2_code_free(one);
+		}
+		folded_letters++;
+	}
+	/* KELVIN SIGN and LONG S; a PCRE2 that folds more fails above */
+	assert_int_equal(folded_letters, 2);
+	{
+		const char *text = "AbC \xe2\x84\xaa\xc5\xbf \xc3\xa9";
+		char out[32];
+		gsize m = literals_fold(text, strlen(text), out);
+
+		assert_int_equal(m, strlen("abc ks \xc3\xa9"));
+		assert_memory_equal(out, "abc ks \xc3\xa9", m);
+	}
+	pcre2_match_data_free(md);
+	pcre2_code_free(any);
+}
+
+static void
+test_literals_set_scan(void **state)
+{
+	literals_set *set = literals_set_new();
+	static const char *const words[] = { "he", "she", "his", "hers",
+		"it\xe2\x80\x99s", "x" };
+	guint ids[G_N_ELEMENTS(words)];
+	guint8 found[8];
+	const char *text = "ushers: it\xe2\x80\x99s";
+
+	(void)state;
+	for (gsize i = 0; i < G_N_ELEMENTS(words); i++)
+		ids[i] = literals_set_add(set, words[i]);
+	assert_int_equal(literals_set_add(set, "she"), ids[1]);
+	assert_int_equal(literals_set_count(set), G_N_ELEMENTS(words));
+	literals_set_compile(set);
+	memset(found, 0, sizeof found);
+	literals_set_scan(set, text, strlen(text), found);
+	assert_int_equal(found[ids[0]], 1);   /* he, inside "ushers" */
+	assert_int_equal(found[ids[1]], 1);   /* she */
+	assert_int_equal(found[ids[2]], 0);   /* his */
+	assert_int_equal(found[ids[3]], 1);   /* hers */
+	assert_int_equal(found[ids[4]], 1);
+	assert_int_equal(found[ids[5]], 0);
+	/* a literal cut by the end of the text is not there */
+	memset(found, 0, sizeof found);
+	literals_set_scan(set, "it\xe2\x80", 4, found);
+	assert_int_equal(found[ids[4]], 0);
+	literals_set_free(set);
+}
+
+/* Every sentence given to the detector: the same verdict with and without
+ * the prefilter. */
+static void
+compare_verdicts(kith_rules *fast, kith_rules *slow, const char *sentence,
+	guint *matched)
+{
+	rules_verdict a, b;
+	gsize len = strlen(sentence);
+
+	if (!g_utf8_validate(sentence, (gssize)len, NULL))
+		return;
+	rules_classify(fast, sentence, len, &a);
+	rules_classify(slow, sentence, len, &b);
+	if (a.kind != b.kind || g_strcmp0(a.rule_id, b.rule_id) != 0 ||
+	    g_strcmp0(a.target, b.target) != 0)
+		fail_msg("prefilter changed the verdict on \"%s\": %s, not %s",
+			sentence, a.rule_id ? a.rule_id : "none",
+			b.rule_id ? b.rule_id : "none");
+	if (a.kind != 0)
+		(*matched)++;
+	g_free(a.target);
+	g_free(b.target);
+}
+
+static void
+test_prefilter_same_verdicts(void **state)
+{
+	static const char *const sources[] = {
+		"../shared/eval/parakweet-train.tsv",
+		"../shared/eval/parakweet-train-relabelled.tsv",
+		"../shared/eval/lin-dev.tsv",
+	};
+	static const char *const own[] = {
+		"Could you send me your CV?", "COULD YOU SEND ME YOUR CV?",
+		"I\xe2\x80\x99ll introduce you to Sarah next week.",
+		"Please review the draft.", "Thanks a lot!", "Meet Anna Lee, our CTO.",
+		"\xe2\x84\xaa" "indly send it.", "I'll \xc5\xbf" "end it tomorrow.",
+		"Let me know if you have any questions.", "", "?",
+	};
+	kith_rules *fast = NULL, *slow = NULL;
+	char *err = NULL;
+	guint matched = 0, sentences = 0;
+
+	(void)state;
+	assert_int_equal(rules_load_dirs("rules", NULL, &fast, &err), KITH_OK);
+	assert_int_equal(rules_load_dirs("rules", NULL, &slow, &err), KITH_OK);
+	rules_set_prefilter(slow, FALSE);
+	for (gsize i = 0; i < G_N_ELEMENTS(own); i++, sentences++)
+		compare_verdicts(fast, slow, own[i], &matched);
+	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+	GDir *dir = g_dir_open("tests/data", 0, NULL);
+	const char *name;
+
+	for (gsize f = 0; f < G_N_ELEMENTS(sources); f++)
+		g_ptr_array_add(files, g_strdup(sources[f]));
+	/* every line of the test messages, too: whatever ../shared holds */
+	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL)
+		if (g_str_has_suffix(name, ".eml"))
+			g_ptr_array_add(files, g_build_filename("tests/data", name, NULL));
+	if (dir != NULL)
+		g_dir_close(dir);
+	for (guint f = 0; f < files->len; f++) {
+		char *data = NULL;
+		char **lines;
+
+		if (!g_file_get_contents(files->pdata[f], &data, NULL, NULL))
+			continue;
+		lines = g_strsplit(data, "\n", -1);
+		for (char **l = lines; *l != NULL; l++) {
+			const char *tab = strchr(*l, '\t');
+
+			compare_verdicts(fast, slow, tab != NULL ? tab + 1 : *l, &matched);
+			sentences++;
+		}
+		g_strfreev(lines);
+		g_free(data);
+	}
+	g_ptr_array_unref(files);
+	/* the comparison means something only if rules fired */
+	assert_true(matched >= 5);
+	print_message("prefilter: %u sentences, %u matched, same verdicts\n",
+		sentences, matched);
+	rules_free(fast);
+	rules_free(slow);
+}
+
 int
 main(void)
 {
@@ -371,6 +636,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_target_and_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_utf8_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shipped_rules_check, setup, teardown),
+		cmocka_unit_test(test_literals_required),
+		cmocka_unit_test(test_literals_fold_agrees_with_pcre2),
+		cmocka_unit_test(test_literals_set_scan),
+		cmocka_unit_test(test_prefilter_same_verdicts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
