@@ -116,8 +116,6 @@ info_to_req(info *x)
 		req = g_steal_pointer(&x->req);
 	}
 	info_clear(x);
-	if (req != NULL)
-		set_simplify(req);
 	return req;
 }
 
@@ -206,7 +204,6 @@ info_alternate(info a, info b)
 		return x;
 	}
 	set_take_all(ra, rb);
-	set_simplify(ra);
 	x.req = ra;
 	return x;
 }
@@ -639,6 +636,9 @@ literals_required(const char *pattern)
 	req = info_to_req(&x);
 	if (ps.bad || (req != NULL && req->len == 0))
 		g_clear_pointer(&req, g_ptr_array_unref);
+	/* once, at the end: it compares every pair */
+	if (req != NULL)
+		set_simplify(req);
 	return req;
 }
 

@@ -150,6 +150,11 @@ is_marker(const char *trim)
 	char *inner, *low;
 	gboolean found;
 
+	/* Most lines are neither: every forward line ends in ':', every
+	 * dashed marker starts with dashes.  Lowercasing each line to find
+	 * that out cost more than the rest of the quote pass. */
+	if (*trim != '-' && *trim != ' ' && !g_str_has_suffix(trim, ":"))
+		return FALSE;
 	low = lower(trim);
 	found = in_list(low, forward_lines);
 	g_free(low);
@@ -395,11 +400,15 @@ static const char *const mobile_prefixes[] = {
 static gboolean
 is_mobile_signature(const char *trim)
 {
-	char *low = lower(trim);
+	char *low;
 	const char *const *p;
 	gboolean yes = FALSE;
 
-	for (p = mobile_prefixes; *p != NULL && strlen(trim) <= 80; p++)
+	/* every prefix starts with one of these ASCII letters */
+	if (strlen(trim) > 80 || strchr("sSgGvVeEiI", *trim) == NULL || *trim == '\0')
+		return FALSE;
+	low = lower(trim);
+	for (p = mobile_prefixes; *p != NULL; p++)
 		if (g_str_has_prefix(low, *p))
 			yes = TRUE;
 	g_free(low);
@@ -451,11 +460,16 @@ looks_like_name(const char *s)
 static gboolean
 is_closing(const char *trim)
 {
-	char *low = lower(trim);
+	char *low;
 	const char *rest;
-	gsize n = strlen(low);
+	gsize n;
 	gboolean yes = FALSE;
 
+	/* lowercasing shrinks a character to a third at most (KELVIN SIGN) */
+	if (strlen(trim) > 3 * 40)
+		return FALSE;
+	low = lower(trim);
+	n = strlen(low);
 	if (n == 0 || n > 40)
 		goto out;
 	while (n > 0 && strchr(",.!- ", low[n - 1]) != NULL)
