@@ -120,7 +120,9 @@ typedef struct {
 	GThreadPool *pool;     /* NULL: prepared by the scanning thread */
 	GAsyncQueue *queue;    /* fetched*, in order, to the scanning thread */
 	GMutex lock;
-	GCond changed;         /* a slot is done, or a batch was recorded */
+	GCond changed;         /* a batch was recorded, or cancel */
+	GCond slot_done;       /* `wanted` is done */
+	const slot *wanted;    /* the slot the scanning thread waits for */
 	guint waiting;         /* batches fetched and not yet recorded */
 	gboolean cancel;       /* the scanning thread stopped reading */
 } pipeline;
@@ -147,7 +149,23 @@ prepare_slot(slot *sl, pipeline *pl)
 	imap_message_drop_data(sl->msg);
 	g_mutex_lock(&pl->lock);
 	sl->done = TRUE;
-	g_cond_broadcast(&pl->changed);
+	/* only the slot being waited for wakes anyone: a wake per message
+	 * costs more than most messages */
+	if (pl->wanted == sl)
+		g_cond_signal(&pl->slot_done);
+	g_mutex_unlock(&pl->lock);
+}
+
+/* Waits for a worker to be done with `sl`. */
+static void
+wait_slot(pipeline *pl, const slot *sl)
+{
+	g_mutex_lock(&pl->lock);
+	while (!sl->done) {
+		pl->wanted = sl;
+		g_cond_wait(&pl->slot_done, &pl->lock);
+	}
+	pl->wanted = NULL;
 	g_mutex_unlock(&pl->lock);
 }
 
@@ -220,14 +238,10 @@ record_batch(imap_scan *scan, pipeline *pl, fetched *b, unsigned flags,
 		slot *sl = &b->slots[i];
 		char *err = NULL;
 
-		if (pl->pool == NULL) {
+		if (pl->pool == NULL)
 			prepare_slot(sl, pl);
-		} else {
-			g_mutex_lock(&pl->lock);
-			while (!sl->done)
-				g_cond_wait(&pl->changed, &pl->lock);
-			g_mutex_unlock(&pl->lock);
-		}
+		else
+			wait_slot(pl, sl);
 		status = ingest_record(scan->ing, &sl->prep, flags, &err);
 		ingest_prepared_clear(&sl->prep);
 		status = uid_outcome(scan, pl->folder, sl->msg->uid, status, err, errstr);
@@ -259,6 +273,7 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 
 	g_mutex_init(&pl.lock);
 	g_cond_init(&pl.changed);
+	g_cond_init(&pl.slot_done);
 	pl.queue = g_async_queue_new();
 	pl.pool = source_prepare_pool_new(prepare_worker, &pl);
 	fetcher = g_thread_new("kith-imap-fetch", fetch_thread, &pl);
@@ -286,12 +301,8 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 		    source_stop_requested()))
 			status = ingest_commit(scan->ing, errstr);
 		/* Let the queued preparations of this batch end before freeing. */
-		for (guint i = 0; status != KITH_OK && pl.pool != NULL && i < b->msgs->len; i++) {
-			g_mutex_lock(&pl.lock);
-			while (!b->slots[i].done)
-				g_cond_wait(&pl.changed, &pl.lock);
-			g_mutex_unlock(&pl.lock);
-		}
+		for (guint i = 0; status != KITH_OK && pl.pool != NULL && i < b->msgs->len; i++)
+			wait_slot(&pl, &b->slots[i]);
 		fetched_free(b);
 		g_mutex_lock(&pl.lock);
 		pl.waiting--;
@@ -326,6 +337,7 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 	g_async_queue_unref(pl.queue);
 	g_mutex_clear(&pl.lock);
 	g_cond_clear(&pl.changed);
+	g_cond_clear(&pl.slot_done);
 	return status;
 }
 
