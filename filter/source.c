@@ -78,17 +78,6 @@ source_progress_end(void)
 	log_progress_end();
 }
 
-GThreadPool *
-source_prepare_pool_new(GFunc func, gpointer data)
-{
-	guint n = MIN(g_get_num_processors(), 4);
-
-	if (n < 2)
-		return NULL;
-	message_library_init();
-	return g_thread_pool_new(func, data, (gint)n, FALSE, NULL);
-}
-
 /* --- the ordered pipeline (source.h) ----------------------------------- */
 
 /* The taker sleeps until this many items from the one it needs are
@@ -106,6 +95,7 @@ struct source_pipe {
 	GCond to_workers;      /* items were handed back, or stop */
 	guint8 *prepared;      /* per item: prepared */
 	guint next;            /* the first item no worker has claimed */
+	guint supplied;        /* items 0..supplied-1 may be prepared */
 	guint handed;          /* items 0..handed-1 were handed back */
 	guint wanted;          /* the item the taker waits for */
 	gboolean taker_waiting;
@@ -118,7 +108,7 @@ struct source_pipe {
 static gboolean
 pipe_taker_ready(const source_pipe *p)
 {
-	guint last = MIN(p->wanted + PIPE_WAKE_BATCH - 1, p->n - 1);
+	guint last = MIN(p->wanted + PIPE_WAKE_BATCH, MAX(p->supplied, p->wanted + 1)) - 1;
 
 	return p->prepared[p->wanted] && p->prepared[last];
 }
@@ -145,7 +135,8 @@ pipe_worker(gpointer data)
 	for (;;) {
 		guint i;
 
-		while (!p->stop && p->next < p->n && p->next >= p->handed + p->ahead) {
+		while (!p->stop && p->next < p->n &&
+		       (p->next >= p->supplied || p->next >= p->handed + p->ahead)) {
 			p->workers_waiting++;
 			g_cond_wait(&p->to_workers, &p->lock);
 			p->workers_waiting--;
@@ -181,6 +172,16 @@ source_pipe *
 source_pipe_new(guint n, guint ahead, source_pipe_fn prepare,
 	source_pipe_fn release, gpointer data)
 {
+	source_pipe *p = source_pipe_new_supplied(n, ahead, prepare, release, data);
+
+	source_pipe_supply(p, n);
+	return p;
+}
+
+source_pipe *
+source_pipe_new_supplied(guint n, guint ahead, source_pipe_fn prepare,
+	source_pipe_fn release, gpointer data)
+{
 	source_pipe *p = g_new0(source_pipe, 1);
 	guint cores = MIN(g_get_num_processors(), 4);
 
@@ -200,6 +201,16 @@ source_pipe_new(guint n, guint ahead, source_pipe_fn prepare,
 	for (guint w = 0; w < cores; w++)
 		g_ptr_array_add(p->workers, g_thread_new("kith-prepare", pipe_worker, p));
 	return p;
+}
+
+void
+source_pipe_supply(source_pipe *p, guint upto)
+{
+	g_mutex_lock(&p->lock);
+	p->supplied = MIN(MAX(p->supplied, upto), p->n);
+	if (p->workers_waiting > 0)
+		g_cond_broadcast(&p->to_workers);
+	g_mutex_unlock(&p->lock);
 }
 
 void

@@ -89,25 +89,28 @@ out:
 
 /*
  * The pipeline of one folder's scan.  A fetching thread owns the IMAP
- * session while the folder is read: it fetches batch after batch and hands
- * each message to worker threads that parse it and run the detector
- * (ingest_prepare: no store), so fetching, preparing and recording
- * overlap.  The scanning thread records the prepared messages in UID order
- * with the folder's state.  At most FETCH_AHEAD
- * fetched batches wait to be recorded, which bounds memory.
+ * session while the folder is read: it fetches batch after batch and
+ * supplies each message to the workers of a source_pipe (source.h), which
+ * parse it and run the detector (ingest_prepare: no store), so fetching,
+ * preparing and recording overlap.  The scanning thread records the
+ * prepared messages in UID order with the folder's state.  At most
+ * FETCH_AHEAD fetched batches wait to be recorded, which bounds memory.
+ * Messages are numbered across batches, in fetch order: slot k of the
+ * folder is pipeline item k.
  */
 #define FETCH_AHEAD 2
+/* Messages prepared ahead of the one being recorded. */
+#define PREPARE_AHEAD 32
 
 typedef struct {
-	imap_message *msg;     /* owned by the batch's `msgs` */
+	imap_message *msg;     /* owned by its batch's `msgs` */
 	ingest_prepared prep;
-	gboolean done;
 } slot;
 
 typedef struct {
 	guint off, n;          /* the UIDs asked for: uids[off .. off + n) */
+	guint first;           /* the slot of its first message */
 	GPtrArray *msgs;       /* imap_message*, NULL when the fetch failed */
-	slot *slots;           /* one per message */
 	kith_status status;    /* of the fetch */
 	char *err;
 } fetched;
@@ -117,12 +120,11 @@ typedef struct {
 	kith_imap *imap;       /* used by the fetching thread only, meanwhile */
 	const char *folder;
 	GArray *uids;          /* imap_uid_size, all to fetch */
-	GThreadPool *pool;     /* NULL: prepared by the scanning thread */
+	slot *slots;           /* one per UID at most, in fetch order */
+	source_pipe *pipe;     /* prepares the slots */
 	GAsyncQueue *queue;    /* fetched*, in order, to the scanning thread */
 	GMutex lock;
 	GCond changed;         /* a batch was recorded, or cancel */
-	GCond slot_done;       /* `wanted` is done */
-	const slot *wanted;    /* the slot the scanning thread waits for */
 	guint waiting;         /* batches fetched and not yet recorded */
 	gboolean cancel;       /* the scanning thread stopped reading */
 } pipeline;
@@ -132,54 +134,38 @@ fetched_free(fetched *b)
 {
 	if (b == NULL)
 		return;
-	for (guint i = 0; b->slots != NULL && i < b->msgs->len; i++)
-		ingest_prepared_clear(&b->slots[i].prep);
-	g_free(b->slots);
 	if (b->msgs != NULL)
 		g_ptr_array_unref(b->msgs);
 	g_free(b->err);
 	g_free(b);
 }
 
-/* Parses and runs the detector on one message, then drops its bytes. */
+/* Parses and runs the detector on one message, then drops its bytes
+ * (a pipeline worker, or the scanning thread on one core). */
 static void
-prepare_slot(slot *sl, pipeline *pl)
+prepare_slot(guint i, gpointer data)
 {
+	pipeline *pl = data;
+	slot *sl = &pl->slots[i];
+
 	ingest_prepare(pl->ing, sl->msg->data, sl->msg->len, &sl->prep);
 	imap_message_drop_data(sl->msg);
-	g_mutex_lock(&pl->lock);
-	sl->done = TRUE;
-	/* only the slot being waited for wakes anyone: a wake per message
-	 * costs more than most messages */
-	if (pl->wanted == sl)
-		g_cond_signal(&pl->slot_done);
-	g_mutex_unlock(&pl->lock);
 }
 
-/* Waits for a worker to be done with `sl`. */
+/* In the thread that prepared it, once it was recorded. */
 static void
-wait_slot(pipeline *pl, const slot *sl)
+release_slot(guint i, gpointer data)
 {
-	g_mutex_lock(&pl->lock);
-	while (!sl->done) {
-		pl->wanted = sl;
-		g_cond_wait(&pl->slot_done, &pl->lock);
-	}
-	pl->wanted = NULL;
-	g_mutex_unlock(&pl->lock);
-}
+	pipeline *pl = data;
 
-static void
-prepare_worker(gpointer data, gpointer user_data)
-{
-	prepare_slot(data, user_data);
+	ingest_prepared_clear(&pl->slots[i].prep);
 }
 
 static gpointer
 fetch_thread(gpointer data)
 {
 	pipeline *pl = data;
-	guint len = pl->uids->len;
+	guint len = pl->uids->len, fetched_msgs = 0;
 
 	for (guint off = 0; off < len; off += SOURCE_BATCH) {
 		fetched *b = g_new0(fetched, 1);
@@ -192,6 +178,7 @@ fetch_thread(gpointer data)
 		g_mutex_unlock(&pl->lock);
 		b->off = off;
 		b->n = MIN(SOURCE_BATCH, len - off);
+		b->first = fetched_msgs;
 		if (stop || (off > 0 && source_stop_requested())) {
 			b->status = KITH_E_INTERRUPTED;
 		} else {
@@ -205,12 +192,11 @@ fetch_thread(gpointer data)
 				&b->err);
 		}
 		if (b->status == KITH_OK) {
-			b->slots = g_new0(slot, b->msgs->len);
-			for (guint i = 0; i < b->msgs->len; i++) {
-				b->slots[i].msg = b->msgs->pdata[i];
-				if (pl->pool != NULL)
-					g_thread_pool_push(pl->pool, &b->slots[i], NULL);
-			}
+			/* at most one message per UID asked for */
+			g_ptr_array_set_size(b->msgs, MIN(b->msgs->len, b->n));
+			for (guint i = 0; i < b->msgs->len; i++)
+				pl->slots[fetched_msgs++].msg = b->msgs->pdata[i];
+			source_pipe_supply(pl->pipe, fetched_msgs);
 		}
 		g_mutex_lock(&pl->lock);
 		pl->waiting++;
@@ -235,15 +221,13 @@ record_batch(imap_scan *scan, pipeline *pl, fetched *b, unsigned flags,
 	if (status != KITH_OK)
 		goto out;
 	for (guint i = 0; i < b->msgs->len; i++) {
-		slot *sl = &b->slots[i];
+		guint k = b->first + i;
+		slot *sl = &pl->slots[k];
 		char *err = NULL;
 
-		if (pl->pool == NULL)
-			prepare_slot(sl, pl);
-		else
-			wait_slot(pl, sl);
+		source_pipe_take(pl->pipe, k);
 		status = ingest_record(scan->ing, &sl->prep, flags, &err);
-		ingest_prepared_clear(&sl->prep);
+		source_pipe_done(pl->pipe, k);
 		status = uid_outcome(scan, pl->folder, sl->msg->uid, status, err, errstr);
 		g_free(err);
 		if (status != KITH_OK)
@@ -269,13 +253,15 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 	};
 	kith_status status = KITH_OK;
 	GThread *fetcher;
+	fetched *unfinished = NULL;   /* a batch whose recording failed */
 	guint got = 0, batches = (uids->len + SOURCE_BATCH - 1) / SOURCE_BATCH;
 
 	g_mutex_init(&pl.lock);
 	g_cond_init(&pl.changed);
-	g_cond_init(&pl.slot_done);
 	pl.queue = g_async_queue_new();
-	pl.pool = source_prepare_pool_new(prepare_worker, &pl);
+	pl.slots = g_new0(slot, MAX(uids->len, 1));
+	pl.pipe = source_pipe_new_supplied(uids->len, PREPARE_AHEAD, prepare_slot,
+		release_slot, &pl);
 	fetcher = g_thread_new("kith-imap-fetch", fetch_thread, &pl);
 	while (got < batches && status == KITH_OK) {
 		fetched *b = g_async_queue_pop(pl.queue);
@@ -300,10 +286,12 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 		    got == batches || g_async_queue_length(pl.queue) <= 0 ||
 		    source_stop_requested()))
 			status = ingest_commit(scan->ing, errstr);
-		/* Let the queued preparations of this batch end before freeing. */
-		for (guint i = 0; status != KITH_OK && pl.pool != NULL && i < b->msgs->len; i++)
-			wait_slot(&pl, &b->slots[i]);
-		fetched_free(b);
+		/* Workers may still be reading the messages of a batch whose
+		 * recording stopped half way: it is freed after they stop. */
+		if (status == KITH_OK)
+			fetched_free(b);
+		else
+			unfinished = b;
 		g_mutex_lock(&pl.lock);
 		pl.waiting--;
 		g_cond_broadcast(&pl.changed);
@@ -330,14 +318,14 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 	g_cond_broadcast(&pl.changed);
 	g_mutex_unlock(&pl.lock);
 	g_thread_join(fetcher);
-	if (pl.pool != NULL)
-		g_thread_pool_free(pl.pool, FALSE, TRUE);   /* let the queued finish */
+	source_pipe_free(pl.pipe);   /* lets the workers end, releasing all */
+	fetched_free(unfinished);
 	for (fetched *b; (b = g_async_queue_try_pop(pl.queue)) != NULL;)
 		fetched_free(b);
 	g_async_queue_unref(pl.queue);
+	g_free(pl.slots);
 	g_mutex_clear(&pl.lock);
 	g_cond_clear(&pl.changed);
-	g_cond_clear(&pl.slot_done);
 	return status;
 }
 

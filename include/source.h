@@ -46,31 +46,35 @@ const source_ops *source_for_type(account_type type);
 gboolean source_stop_requested(void);
 void source_install_stop_handlers(void);
 
-/* Workers that prepare messages (ingest_prepare) while the calling thread
- * records them: one per core, at most 4, running `func(item, data)`.
- * NULL on a single core, where the caller prepares each message itself. */
-GThreadPool *source_prepare_pool_new(GFunc func, gpointer data);
-
 /*
- * An ordered pipeline over items 0..n-1 (source_maildir.c's files): worker
- * threads run `prepare(i, data)` ahead of the calling thread, which takes
- * the items in order (source_pipe_take) and hands each back when it is done
- * with it (source_pipe_done).  `release(i, data)` then runs in the thread
- * that prepared item i, so what a worker allocated goes back to that
- * worker's malloc arena instead of contending for it.  No item is begun
- * more than `ahead` past the last one handed back, and a worker releases
- * what was handed back before it begins another, which bounds memory.
- * Threads wake each other in batches, not once per item.
+ * An ordered pipeline over items 0..n-1 (a maildir's files, an IMAP
+ * folder's messages): worker threads, one per core and at most 4, run
+ * `prepare(i, data)` ahead of the calling thread, which takes the items in
+ * order (source_pipe_take) and hands each back when it is done with it
+ * (source_pipe_done).  `release(i, data)` then runs in the thread that
+ * prepared item i, so what a worker allocated goes back to that worker's
+ * malloc arena instead of contending for it.  No item is begun more than
+ * `ahead` past the last one handed back, and a worker releases what was
+ * handed back before it begins another, which bounds memory.  Threads wake
+ * each other in batches, not once per item.
  *
  * On a single core there are no workers: take() prepares in the calling
- * thread and done() releases there.  Every prepared item is released by
- * the time source_pipe_free() returns, taken or not.
+ * thread and done() releases there.  The taker takes only supplied items.
+ * Every prepared item is released by the time source_pipe_free() returns,
+ * taken or not.
  */
 typedef struct source_pipe source_pipe;
 typedef void (*source_pipe_fn)(guint i, gpointer data);
 
 source_pipe *source_pipe_new(guint n, guint ahead, source_pipe_fn prepare,
 	source_pipe_fn release, gpointer data);
+/* The same, with no item ready yet: items become ready to prepare as a
+ * producer (IMAP's fetching thread) says so with source_pipe_supply(); n
+ * is then an upper bound. */
+source_pipe *source_pipe_new_supplied(guint n, guint ahead,
+	source_pipe_fn prepare, source_pipe_fn release, gpointer data);
+/* Items 0..upto-1 are ready to prepare (any thread; upto only grows). */
+void source_pipe_supply(source_pipe *p, guint upto);
 /* Waits for item i, the one after the last taken, to be prepared. */
 void source_pipe_take(source_pipe *p, guint i);
 /* The caller is done with item i, the last taken. */

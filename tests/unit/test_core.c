@@ -220,6 +220,7 @@ typedef struct {
 	int released[PIPE_ITEMS];
 	int outstanding;
 	guint handed;
+	guint supplied;       /* what the producer has supplied (G_MAXUINT: all) */
 	char *payload[PIPE_ITEMS];
 } pipe_check;
 
@@ -234,6 +235,7 @@ pipe_check_prepare(guint i, gpointer data)
 	c->prepared[i]++;
 	c->outstanding++;
 	assert_true(i < c->handed + PIPE_AHEAD);
+	assert_true(i < c->supplied);
 	g_mutex_unlock(&c->lock);
 }
 
@@ -251,18 +253,71 @@ pipe_check_release(guint i, gpointer data)
 	c->payload[i] = NULL;
 }
 
+/* A producer that supplies the items 37 at a time, as IMAP's fetching
+ * thread supplies batches. */
+typedef struct {
+	pipe_check *c;
+	source_pipe *p;
+	guint n;
+} producer;
+
+static gpointer
+produce(gpointer data)
+{
+	producer *pr = data;
+
+	for (guint upto = 0; upto < pr->n;) {
+		upto = MIN(upto + 37, pr->n);
+		g_mutex_lock(&pr->c->lock);
+		pr->c->supplied = upto;
+		g_mutex_unlock(&pr->c->lock);
+		source_pipe_supply(pr->p, upto);
+		g_usleep(200);
+	}
+	return NULL;
+}
+
+/* The taker waits for an item to be supplied, as IMAP's scanning thread
+ * waits for the batch that holds it. */
 static void
-run_pipe(guint n, guint stop_after)
+wait_supplied(pipe_check *c, guint i)
+{
+	for (;;) {
+		guint s;
+
+		g_mutex_lock(&c->lock);
+		s = c->supplied;
+		g_mutex_unlock(&c->lock);
+		if (i < s)
+			return;
+		g_usleep(50);
+	}
+}
+
+static void
+run_pipe_with(guint n, guint stop_after, gboolean supplied)
 {
 	pipe_check *c = g_new0(pipe_check, 1);
 	source_pipe *p;
+	producer pr;
+	GThread *t = NULL;
 	guint taken = 0;
 
 	g_mutex_init(&c->lock);
-	p = source_pipe_new(n, PIPE_AHEAD, pipe_check_prepare, pipe_check_release, c);
+	c->supplied = supplied ? 0 : G_MAXUINT;
+	if (supplied) {
+		p = source_pipe_new_supplied(n, PIPE_AHEAD, pipe_check_prepare,
+			pipe_check_release, c);
+		pr = (producer){ c, p, n };
+		t = g_thread_new("producer", produce, &pr);
+	} else {
+		p = source_pipe_new(n, PIPE_AHEAD, pipe_check_prepare,
+			pipe_check_release, c);
+	}
 	for (guint i = 0; i < n && i < stop_after; i++) {
 		char want[32];
 
+		wait_supplied(c, i);
 		source_pipe_take(p, i);
 		g_snprintf(want, sizeof want, "item %u", i);
 		assert_string_equal(c->payload[i], want);
@@ -275,6 +330,8 @@ run_pipe(guint n, guint stop_after)
 			source_pipe_done(p, i);
 		}
 	}
+	if (t != NULL)
+		g_thread_join(t);
 	source_pipe_free(p);
 	for (guint i = 0; i < n; i++) {
 		assert_true(c->prepared[i] <= 1);
@@ -285,6 +342,13 @@ run_pipe(guint n, guint stop_after)
 	assert_int_equal(c->outstanding, 0);
 	g_mutex_clear(&c->lock);
 	g_free(c);
+}
+
+static void
+run_pipe(guint n, guint stop_after)
+{
+	run_pipe_with(n, stop_after, FALSE);
+	run_pipe_with(n, stop_after, TRUE);
 }
 
 static void
