@@ -602,11 +602,12 @@ parse_sequence(parser *ps)
 			continue;
 		}
 		x = info_concat(x, run);
-		run = info_empty();
-		if (atom.exact != NULL)
+		if (atom.exact != NULL) {
 			run = atom;
-		else
+		} else {
+			run = info_empty();
 			x = info_concat(x, atom);
+		}
 	}
 	return info_concat(x, run);
 }
