@@ -3,11 +3,12 @@
  *
  * A recursive descent over the pattern gives each node two facts: the
  * small set of strings it matches exactly, when it has one ("could",
- * "(?:I|we)"), and a set of strings one of which each of its matches
- * contains.  A sequence keeps the better of its parts' sets (longest
- * shortest string); an alternation needs a set from every branch; an
- * optional part has none.  Anything not followed makes the whole pattern
- * "no literals", never a wrong answer.
+ * "(?:I|we)"), and a few clauses, sets of strings such that each of its
+ * matches contains one string of every clause.  A sequence keeps the
+ * clauses of its parts (the most selective few); an alternation needs
+ * clauses from every branch and joins them pairwise; an optional part
+ * has none.  Anything not followed makes the whole pattern "no literals",
+ * never a wrong answer.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,13 @@
 #define EXACT_MAX 16   /* strings in an exact set */
 #define EXACT_LEN 48   /* bytes in one of them */
 #define DEPTH_MAX 64   /* nested groups followed */
+#define CLAUSES_MAX 4  /* clauses kept per node */
+#define PAIRWISE_MAX 8 /* strings in a clause that alternatives still copy */
 
 typedef struct {
 	GPtrArray *exact;  /* the node matches exactly one of these; NULL: unknown */
-	GPtrArray *req;    /* its every match contains one of these; NULL: none */
+	GPtrArray *req;    /* clauses (GPtrArray of strings): its every match
+	                    * contains a string of each; NULL or empty: none */
 } info;
 
 typedef struct {
@@ -103,16 +107,25 @@ set_simplify(GPtrArray *set)
 	}
 }
 
-/* The set a node requires (consumes *x): its exact set unless that can
- * be empty, else what it already required. */
+static GPtrArray *
+clauses_new(void)
+{
+	return g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+}
+
+/* The clauses a node requires (consumes *x): its exact set unless that
+ * can be empty, else what it already required; NULL: none. */
 static GPtrArray *
 info_to_req(info *x)
 {
-	GPtrArray *req;
+	GPtrArray *req = NULL;
 
 	if (x->exact != NULL) {
-		req = set_has_empty(x->exact) ? NULL : g_steal_pointer(&x->exact);
-	} else {
+		if (!set_has_empty(x->exact)) {
+			req = clauses_new();
+			g_ptr_array_add(req, g_steal_pointer(&x->exact));
+		}
+	} else if (x->req != NULL && x->req->len > 0) {
 		req = g_steal_pointer(&x->req);
 	}
 	info_clear(x);
@@ -129,21 +142,52 @@ set_shortest(const GPtrArray *set)
 	return n;
 }
 
-/* The more selective of two required sets (both consumed). */
-static GPtrArray *
-set_better(GPtrArray *a, GPtrArray *b)
-{
-	gsize la, lb;
+typedef struct {
+	GPtrArray *clause;
+	gsize shortest;
+} ranked_clause;
 
+/* More selective clauses first: longer shortest strings, then fewer. */
+static gint
+clause_order(gconstpointer pa, gconstpointer pb)
+{
+	const ranked_clause *a = pa, *b = pb;
+
+	if (a->shortest != b->shortest)
+		return a->shortest > b->shortest ? -1 : 1;
+	return a->clause->len < b->clause->len ? -1 : a->clause->len > b->clause->len;
+}
+
+/* Keeps the CLAUSES_MAX most selective clauses, best first. */
+static void
+clauses_trim(GPtrArray *clauses)
+{
+	ranked_clause *r;
+	guint n = clauses->len;
+
+	if (n < 2)
+		return;
+	r = g_new(ranked_clause, n);
+	for (guint i = 0; i < n; i++)
+		r[i] = (ranked_clause){ clauses->pdata[i], set_shortest(clauses->pdata[i]) };
+	qsort(r, n, sizeof *r, clause_order);
+	for (guint i = 0; i < n; i++)
+		clauses->pdata[i] = r[i].clause;
+	g_free(r);
+	if (n > CLAUSES_MAX)
+		g_ptr_array_set_size(clauses, CLAUSES_MAX);
+}
+
+/* Both sets of clauses hold (both consumed). */
+static GPtrArray *
+clauses_and(GPtrArray *a, GPtrArray *b)
+{
 	if (a == NULL || b == NULL)
 		return a != NULL ? a : b;
-	la = set_shortest(a);
-	lb = set_shortest(b);
-	if (lb > la || (lb == la && b->len < a->len)) {
-		set_free(a);
-		return b;
-	}
-	set_free(b);
+	for (guint i = 0; i < b->len; i++)
+		g_ptr_array_add(a, g_ptr_array_ref(b->pdata[i]));
+	g_ptr_array_unref(b);
+	clauses_trim(a);
 	return a;
 }
 
@@ -169,7 +213,7 @@ info_concat(info a, info b)
 			}
 		return x;
 	}
-	x.req = set_better(info_to_req(&a), info_to_req(&b));
+	x.req = clauses_and(info_to_req(&a), info_to_req(&b));
 	return x;
 }
 
@@ -179,6 +223,17 @@ set_take_all(GPtrArray *into, GPtrArray *from)
 	for (guint i = 0; i < from->len; i++)
 		g_ptr_array_add(into, g_strdup(from->pdata[i]));
 	g_ptr_array_unref(from);
+}
+
+/* The most strings in one of the first `n` clauses. */
+static guint
+clauses_largest(const GPtrArray *clauses, guint n)
+{
+	guint most = 0;
+
+	for (guint i = 0; i < MIN(n, clauses->len); i++)
+		most = MAX(most, ((const GPtrArray *)clauses->pdata[i])->len);
+	return most;
 }
 
 /* a or b (both consumed). */
@@ -203,8 +258,32 @@ info_alternate(info a, info b)
 		set_free(rb);
 		return x;
 	}
-	set_take_all(ra, rb);
-	x.req = ra;
+	clauses_trim(ra);
+	clauses_trim(rb);
+	/* One clause a side, or large ones (a long list of alternatives,
+	 * folded in one by one): the best of each, joined in place. */
+	if ((ra->len == 1 && rb->len == 1) || clauses_largest(ra, 2) > PAIRWISE_MAX ||
+	    clauses_largest(rb, 2) > PAIRWISE_MAX) {
+		set_take_all(ra->pdata[0], g_ptr_array_ref(rb->pdata[0]));
+		g_ptr_array_set_size(ra, 1);
+		g_ptr_array_unref(rb);
+		x.req = ra;
+		return x;
+	}
+	/* (A1 and A2) or (B1 and B2) implies (A1 or B1), (A1 or B2), ...:
+	 * the best two of each side, joined pairwise */
+	x.req = clauses_new();
+	for (guint i = 0; i < MIN(ra->len, 2); i++)
+		for (guint j = 0; j < MIN(rb->len, 2); j++) {
+			GPtrArray *either = set_new();
+
+			set_take_all(either, g_ptr_array_ref(ra->pdata[i]));
+			set_take_all(either, g_ptr_array_ref(rb->pdata[j]));
+			g_ptr_array_add(x.req, either);
+		}
+	clauses_trim(x.req);
+	g_ptr_array_unref(ra);
+	g_ptr_array_unref(rb);
 	return x;
 }
 
@@ -635,11 +714,11 @@ literals_required(const char *pattern)
 	if (*ps.p != '\0')
 		ps.bad = TRUE;
 	req = info_to_req(&x);
-	if (ps.bad || (req != NULL && req->len == 0))
+	if (ps.bad)
 		g_clear_pointer(&req, g_ptr_array_unref);
 	/* once, at the end: it compares every pair */
-	if (req != NULL)
-		set_simplify(req);
+	for (guint i = 0; req != NULL && i < req->len; i++)
+		set_simplify(req->pdata[i]);
 	return req;
 }
 
@@ -669,14 +748,17 @@ literals_fold(const char *s, gsize len, char *out)
 /* --- searching for many literals at once -------------------------------- */
 
 struct literals_set {
-	GPtrArray *literals;  /* char*, by id */
+	GPtrArray *literals;  /* char*, by literal id */
 	GHashTable *ids;      /* literal -> id + 1 (borrowed keys) */
+	GPtrArray *groups_of; /* per literal id: GArray of the guint groups it is in */
+	GHashTable *groups;   /* a group's sorted literals, joined -> id + 1 */
+	guint ngroups;
 	/* the compiled automaton */
 	guint8 cls[256];      /* byte -> class; 0: in no literal */
 	guint ncls;
 	guint32 *next;        /* state * ncls + class -> state */
-	guint32 *out_start;   /* state -> first of its literals in `out` */
-	guint32 *out;         /* literal ids, each state's together */
+	guint32 *out_start;   /* state -> first of its groups in `out` */
+	guint32 *out;         /* group ids, each state's together */
 	guint nstates;
 };
 
@@ -687,6 +769,8 @@ literals_set_new(void)
 
 	set->literals = g_ptr_array_new_with_free_func(g_free);
 	set->ids = g_hash_table_new(g_str_hash, g_str_equal);
+	set->groups_of = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
+	set->groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	return set;
 }
 
@@ -697,14 +781,17 @@ literals_set_free(literals_set *set)
 		return;
 	g_hash_table_unref(set->ids);
 	g_ptr_array_unref(set->literals);
+	g_ptr_array_unref(set->groups_of);
+	g_hash_table_unref(set->groups);
 	g_free(set->next);
 	g_free(set->out_start);
 	g_free(set->out);
 	g_free(set);
 }
 
-guint
-literals_set_add(literals_set *set, const char *literal)
+/* The id of a literal, added unless present. */
+static guint
+literal_id(literals_set *set, const char *literal)
 {
 	gpointer id = g_hash_table_lookup(set->ids, literal);
 	char *copy;
@@ -713,14 +800,51 @@ literals_set_add(literals_set *set, const char *literal)
 		return GPOINTER_TO_UINT(id) - 1;
 	copy = g_strdup(literal);
 	g_ptr_array_add(set->literals, copy);
+	g_ptr_array_add(set->groups_of, g_array_new(FALSE, FALSE, sizeof(guint)));
 	g_hash_table_insert(set->ids, copy, GUINT_TO_POINTER(set->literals->len));
 	return set->literals->len - 1;
+}
+
+static gint
+compare_strings(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+guint
+literals_set_add_group(literals_set *set, const char *const *literals, guint n)
+{
+	const char **sorted = g_new(const char *, n + 1);
+	char *key;
+	gpointer id;
+	guint group;
+
+	memcpy(sorted, literals, n * sizeof *sorted);
+	sorted[n] = NULL;
+	qsort(sorted, n, sizeof *sorted, compare_strings);
+	key = g_strjoinv("\x01", (char **)sorted);
+	g_free(sorted);
+	id = g_hash_table_lookup(set->groups, key);
+	if (id != NULL) {
+		g_free(key);
+		return GPOINTER_TO_UINT(id) - 1;
+	}
+	group = set->ngroups++;
+	g_hash_table_insert(set->groups, key, GUINT_TO_POINTER(group + 1));
+	for (guint i = 0; i < n; i++) {
+		guint lit = literal_id(set, literals[i]);   /* may grow groups_of */
+		GArray *of = set->groups_of->pdata[lit];
+
+		if (of->len == 0 || g_array_index(of, guint, of->len - 1) != group)
+			g_array_append_val(of, group);
+	}
+	return group;
 }
 
 guint
 literals_set_count(const literals_set *set)
 {
-	return set->literals->len;
+	return set->ngroups;
 }
 
 /* The trie of the literals: transitions in `next` (0: none, as no edge
@@ -772,8 +896,12 @@ literals_set_compile(literals_set *set)
 	outs = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
 	for (guint s = 0; s < set->nstates; s++)
 		g_ptr_array_add(outs, g_array_new(FALSE, FALSE, sizeof(guint32)));
-	for (guint id = 0; id < ends->len; id++)
-		g_array_append_val(outs->pdata[g_array_index(ends, guint32, id)], id);
+	for (guint id = 0; id < ends->len; id++) {
+		GArray *of = set->groups_of->pdata[id];
+
+		g_array_append_vals(outs->pdata[g_array_index(ends, guint32, id)],
+			of->data, of->len);
+	}
 	/* Breadth first: a state's failure state is shallower, so complete
 	 * by the time the state is reached; missing edges become the failure
 	 * state's, which makes `next` a complete automaton. */

@@ -35,7 +35,7 @@ typedef struct {
 	guint32 target;    /* number of the group named "target", or 0 */
 	gboolean jit;      /* code was JIT-compiled: pcre2_jit_match runs it */
 	GPtrArray *need;   /* literals_required(); NULL: the pattern always runs */
-	GArray *need_ids;  /* guint: those literals' ids in kith_rules.literals */
+	GArray *need_ids;  /* guint: its clauses' group ids in kith_rules.literals */
 } rule;
 
 
@@ -43,7 +43,7 @@ struct kith_rules {
 	GPtrArray *rules;     /* rule*, active, load order (owned) */
 	GPtrArray *positive;  /* rule*, borrowed: non-veto, heaviest first */
 	GPtrArray *veto;      /* rule*, borrowed */
-	literals_set *literals;  /* every rule's, searched for in one pass */
+	literals_set *literals;  /* every rule's clauses, searched for in one pass */
 	gboolean prefilter;      /* skip rules whose literals are missing */
 	guint32 max_pairs;    /* ovector size needed by the largest pattern */
 };
@@ -53,7 +53,7 @@ struct kith_rules {
 typedef struct {
 	const char *s;
 	gsize len;
-	guint8 *found;        /* per literal id: 1 when the sentence has it;
+	guint8 *found;        /* per clause group: 1 when the sentence has one of its literals;
 	                       * NULL: every rule runs */
 	char folded_buf[SENTENCE_STACK];
 	guint8 found_buf[SENTENCE_STACK];
@@ -377,9 +377,11 @@ index_literals(kith_rules *rules)
 
 		if (r->need == NULL)
 			continue;
-		r->need_ids = g_array_sized_new(FALSE, FALSE, sizeof(guint), r->need->len);
-		for (guint k = 0; k < r->need->len; k++) {
-			guint id = literals_set_add(rules->literals, r->need->pdata[k]);
+		r->need_ids = g_array_new(FALSE, FALSE, sizeof(guint));
+		for (guint c = 0; c < r->need->len; c++) {
+			const GPtrArray *clause = r->need->pdata[c];
+			guint id = literals_set_add_group(rules->literals,
+				(const char *const *)clause->pdata, clause->len);
 
 			g_array_append_val(r->need_ids, id);
 		}
@@ -627,17 +629,17 @@ sentence_clear(sentence_scan *st)
 	st->found = NULL;
 }
 
-/* Whether `r` can match the sentence: FALSE when it has none of the
- * literals every match of its pattern contains. */
+/* Whether `r` can match the sentence: FALSE when a clause of the literals
+ * every match of its pattern contains has none in the sentence. */
 static gboolean
 may_match(const rule *r, const sentence_scan *st)
 {
 	if (r->need_ids == NULL || st->found == NULL)
 		return TRUE;
 	for (guint k = 0; k < r->need_ids->len; k++)
-		if (st->found[g_array_index(r->need_ids, guint, k)])
-			return TRUE;
-	return FALSE;
+		if (!st->found[g_array_index(r->need_ids, guint, k)])
+			return FALSE;
+	return TRUE;
 }
 
 /* Every match of every veto rule (a new array of veto_span). */

@@ -17,10 +17,11 @@
 
 /*
  * The literals of `pattern` (PCRE2 syntax, compiled UTF, UCP and
- * caseless): every match contains at least one of them.  Returns a new
- * array of new strings (free function set), lowercase ASCII or caseless
- * UTF-8, none containing another; NULL when every text may match, or the
- * pattern is beyond the analysis.
+ * caseless), as clauses: every match contains at least one string of each
+ * clause.  Returns a new array (free function set) of at most a few
+ * clauses, each an array of new strings (free function set), lowercase
+ * ASCII or caseless UTF-8, none containing another in its clause; NULL
+ * when every text may match, or the pattern is beyond the analysis.
  */
 GPtrArray *literals_required(const char *pattern);
 
@@ -34,22 +35,25 @@ GPtrArray *literals_required(const char *pattern);
 gsize literals_fold(const char *s, gsize len, char *out);
 
 /*
- * A set of literals searched for together: one pass over a folded text
- * (an Aho-Corasick automaton) finds which of them it contains, however
- * many there are.  Build it with literals_set_add() then
- * literals_set_compile(); a compiled set may be scanned from several
+ * Groups of literals searched for together: one pass over a folded text
+ * (an Aho-Corasick automaton) finds which groups have a literal in it,
+ * however many literals there are.  Build it with literals_set_add_group()
+ * then literals_set_compile(); a compiled set may be scanned from several
  * threads at once.
  */
 typedef struct literals_set literals_set;
 
 literals_set *literals_set_new(void);
 void literals_set_free(literals_set *set);
-/* Adds a literal (copied) unless present; returns its id, 0..count-1. */
-guint literals_set_add(literals_set *set, const char *literal);
+/* Adds a group of `n` literals (copied); returns its id, 0..count-1.  A
+ * group with the same literals, in any order, has the same id. */
+guint literals_set_add_group(literals_set *set, const char *const *literals,
+	guint n);
+/* The number of groups. */
 guint literals_set_count(const literals_set *set);
 void literals_set_compile(literals_set *set);
-/* Sets found[id] to 1 for each literal of the set in `folded` (leaves the
- * other entries alone); `found` has literals_set_count() entries. */
+/* Sets found[id] to 1 for each group with a literal in `folded` (leaves
+ * the other entries alone); `found` has literals_set_count() entries. */
 void literals_set_scan(const literals_set *set, const char *folded, gsize len,
 	guint8 *found);
 

@@ -365,19 +365,33 @@ compare_str_ptrs(gconstpointer a, gconstpointer b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The literals of a pattern, sorted and bracketed, or "-" for none. */
+/* The literals of a pattern: each clause's strings sorted and bracketed,
+ * the clauses sorted and joined with " & "; "-" for none. */
 static char *
 literals_text(const char *pattern)
 {
-	GPtrArray *lits = literals_required(pattern);
+	GPtrArray *clauses = literals_required(pattern);
+	GPtrArray *texts = g_ptr_array_new_with_free_func(g_free);
 	GString *out = g_string_new(NULL);
 
-	if (lits == NULL)
-		return g_string_free(g_string_append(out, "-"), FALSE);
-	g_ptr_array_sort(lits, compare_str_ptrs);
-	for (guint i = 0; i < lits->len; i++)
-		g_string_append_printf(out, "[%s]", (const char *)lits->pdata[i]);
-	g_ptr_array_unref(lits);
+	if (clauses == NULL)
+		g_string_append(out, "-");
+	for (guint c = 0; clauses != NULL && c < clauses->len; c++) {
+		GPtrArray *lits = clauses->pdata[c];
+		GString *one = g_string_new(NULL);
+
+		g_ptr_array_sort(lits, compare_str_ptrs);
+		for (guint i = 0; i < lits->len; i++)
+			g_string_append_printf(one, "[%s]", (const char *)lits->pdata[i]);
+		g_ptr_array_add(texts, g_string_free(one, FALSE));
+	}
+	g_ptr_array_sort(texts, compare_str_ptrs);
+	for (guint i = 0; i < texts->len; i++)
+		g_string_append_printf(out, "%s%s", i > 0 ? " & " : "",
+			(const char *)texts->pdata[i]);
+	g_ptr_array_unref(texts);
+	if (clauses != NULL)
+		g_ptr_array_unref(clauses);
 	return g_string_free(out, FALSE);
 }
 
@@ -387,12 +401,12 @@ test_literals_required(void **state)
 	static const char *const cases[][2] = {
 		{ "could", "[could]" },
 		{ "ABC", "[abc]" },
-		/* a sequence keeps its most selective part */
-		{ "\\b(?:can|could)\\s+you\\b", "[you]" },
+		/* a sequence needs each of its parts */
+		{ "\\b(?:can|could)\\s+you\\b", "[can][could] & [you]" },
 		{ "\\b(?:please|kindly)\\s+\\w+", "[kindly][please]" },
 		{ "a|b", "[a][b]" },
 		{ "foo?", "[fo]" },                 /* "fo" is in "foo" */
-		{ "(?:send|mail)+ now", "[ now]" },
+		{ "(?:send|mail)+ now", "[ now] & [mail][send]" },
 		{ "[abc]def", "[def]" },
 		{ "(?<!\\bwhich\\s)you", "[you]" },  /* lookarounds consume nothing */
 		{ "a(?=bcd)", "[a]" },
@@ -404,7 +418,12 @@ test_literals_required(void **state)
 		{ "(?i)yes|(?:no)", "[no][yes]" },
 		{ "(?<target>Sarah)", "[sarah]" },
 		{ "\\d+ people", "[ people]" },
-		{ "x{2,3}yz", "[yz]" },
+		{ "x{2,3}yz", "[x] & [yz]" },
+		/* a few of the most selective clauses are kept */
+		{ "a\\db\\dc\\dd\\dee\\dff", "[a] & [b] & [ee] & [ff]" },
+		/* alternatives of sequences: each side's clauses, pairwise */
+		{ "cat\\d+dog|bird\\s+fish", "[bird][cat] & [bird][dog] & [cat][fish] & [dog][fish]" },
+		{ "cat\\d+dog|\\w+", "-" },
 		{ "x{,3}y", "-" },                  /* {,3}: a brace or a quantifier, by version */
 		/* nothing required */
 		{ "", "-" },
@@ -509,15 +528,21 @@ test_literals_set_scan(void **state)
 	literals_set *set = literals_set_new();
 	static const char *const words[] = { "he", "she", "his", "hers",
 		"it\xe2\x80\x99s", "x" };
-	guint ids[G_N_ELEMENTS(words)];
-	guint8 found[8];
+	static const char *const pair[] = { "his", "x" };
+	static const char *const pair_again[] = { "x", "his" };
+	static const char *const either[] = { "zzz", "hers" };
+	guint ids[G_N_ELEMENTS(words)], pair_id, either_id;
+	guint8 found[16];
 	const char *text = "ushers: it\xe2\x80\x99s";
 
 	(void)state;
 	for (gsize i = 0; i < G_N_ELEMENTS(words); i++)
-		ids[i] = literals_set_add(set, words[i]);
-	assert_int_equal(literals_set_add(set, "she"), ids[1]);
-	assert_int_equal(literals_set_count(set), G_N_ELEMENTS(words));
+		ids[i] = literals_set_add_group(set, &words[i], 1);
+	assert_int_equal(literals_set_add_group(set, &words[1], 1), ids[1]);
+	pair_id = literals_set_add_group(set, pair, 2);
+	assert_int_equal(literals_set_add_group(set, pair_again, 2), pair_id);
+	either_id = literals_set_add_group(set, either, 2);
+	assert_int_equal(literals_set_count(set), G_N_ELEMENTS(words) + 2);
 	literals_set_compile(set);
 	memset(found, 0, sizeof found);
 	literals_set_scan(set, text, strlen(text), found);
@@ -527,10 +552,14 @@ test_literals_set_scan(void **state)
 	assert_int_equal(found[ids[3]], 1);   /* hers */
 	assert_int_equal(found[ids[4]], 1);
 	assert_int_equal(found[ids[5]], 0);
+	assert_int_equal(found[pair_id], 0);  /* neither "his" nor "x" */
+	assert_int_equal(found[either_id], 1);  /* "hers" */
 	/* a literal cut by the end of the text is not there */
 	memset(found, 0, sizeof found);
 	literals_set_scan(set, "it\xe2\x80", 4, found);
 	assert_int_equal(found[ids[4]], 0);
+	literals_set_scan(set, "a x", 3, found);
+	assert_int_equal(found[pair_id], 1);
 	literals_set_free(set);
 }
 
