@@ -19,6 +19,8 @@ struct kith_store {
 	GHashTable *stmts;     /* sql text (borrowed static) -> sqlite3_stmt* */
 	gboolean in_tx;
 	char *salt;            /* for tombstone hashes */
+	int tombstones;        /* in this transaction: whether there are any;
+	                        * -1: not looked yet */
 };
 
 static const char *const migrations[] = {
@@ -222,6 +224,7 @@ store_begin(kith_store *store, char **errstr)
 	if (exec_sql(store, "BEGIN IMMEDIATE", "begin", errstr) != KITH_OK)
 		return store_error(store, "cannot lock the store", errstr);
 	store->in_tx = TRUE;
+	store->tombstones = -1;
 	return KITH_OK;
 }
 
@@ -633,13 +636,37 @@ tombstone_hash(kith_store *store, const char *addr)
 	return hash;
 }
 
+/* Whether the store has any tombstone; known once per transaction, since
+ * one holds the write lock.  TRUE when it cannot tell. */
+static gboolean
+any_tombstones(kith_store *store)
+{
+	sqlite3_stmt *st;
+	gboolean any = TRUE;
+
+	if (store->in_tx && store->tombstones >= 0)
+		return store->tombstones != 0;
+	if (store_stmt(store, "SELECT EXISTS (SELECT 1 FROM tombstones)", &st,
+			NULL) == KITH_OK) {
+		any = sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 0;
+		sqlite3_reset(st);
+	}
+	if (store->in_tx)
+		store->tombstones = any;
+	return any;
+}
+
 gboolean
 store_is_forgotten(kith_store *store, const char *addr)
 {
 	sqlite3_stmt *st;
-	char *hash = tombstone_hash(store, addr);
+	char *hash;
 	gboolean found = FALSE;
 
+	/* Most stores have no tombstones: skip hashing every address. */
+	if (!any_tombstones(store))
+		return FALSE;
+	hash = tombstone_hash(store, addr);
 	if (store_stmt(store, "SELECT 1 FROM tombstones WHERE hash = ?1", &st,
 			NULL) == KITH_OK) {
 		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
@@ -657,6 +684,7 @@ store_add_tombstone(kith_store *store, const char *addr, gint64 date, char **err
 	char *hash = tombstone_hash(store, addr);
 	kith_status status;
 
+	store->tombstones = -1;
 	status = store_stmt(store,
 		"INSERT OR IGNORE INTO tombstones (hash, date) VALUES (?1, ?2)", &st, errstr);
 	if (status == KITH_OK) {

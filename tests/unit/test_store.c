@@ -197,7 +197,13 @@ test_tombstone(void **state)
 	gsize len = 0;
 
 	assert_false(store_is_forgotten(f->store, "gone@example.org"));
+	/* inside a transaction too, where "no tombstones" is remembered */
+	assert_int_equal(store_begin(f->store, &err), KITH_OK);
+	assert_false(store_is_forgotten(f->store, "gone@example.org"));
 	assert_int_equal(store_add_tombstone(f->store, "gone@example.org", 1, &err), KITH_OK);
+	assert_true(store_is_forgotten(f->store, "gone@example.org"));
+	assert_false(store_is_forgotten(f->store, "here@example.org"));
+	assert_int_equal(store_commit(f->store, &err), KITH_OK);
 	assert_true(store_is_forgotten(f->store, "gone@example.org"));
 	assert_int_equal(store_contact_for_address(f->store, "gone@example.org", "Gone",
 		5, &id, &created, &err), KITH_OK);
