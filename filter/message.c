@@ -420,30 +420,46 @@ merge_encoded_words(const char *raw)
 	return g_string_free(out, FALSE);
 }
 
-/* A raw header value decoded: merged, unfolded, RFC 2047-decoded,
- * trimmed, valid UTF-8.  New string. */
-/* Unfolding in place: each fold (line end and the white space after it,
- * now spaces) becomes one space, and the ends are trimmed.  Returns s. */
+/*
+ * A header value with no encoded word, copied with its folds unfolded:
+ * every run of blanks and line ends becomes one space, and the ends are
+ * trimmed.  NULL when the value holds "=?" or is not valid UTF-8 and so
+ * needs decoding.  Most headers (Received, DKIM, ids) are like this, and
+ * one pass over them is all they need.
+ */
 static char *
-header_collapse_folds(char *s)
+header_plain_copy(const char *raw)
 {
-	char *r = s, *w = s;
-	gboolean in_space = FALSE;
+	gsize n = strlen(raw);
+	char *out = g_malloc(n + 1), *w = out;
+	gboolean in_space = FALSE, high = FALSE;
 
-	for (; *r != '\0'; r++) {
-		if (*r == ' ' || *r == '\t') {
+	for (const char *r = raw; *r != '\0'; r++) {
+		char c = *r;
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
 			in_space = TRUE;
 			continue;
 		}
-		if (in_space && w != s)
+		if (c == '=' && r[1] == '?')
+			goto decode;
+		high = high || (c & 0x80) != 0;
+		if (in_space && w != out)
 			*w++ = ' ';
 		in_space = FALSE;
-		*w++ = *r;
+		*w++ = c;
 	}
 	*w = '\0';
-	return s;
+	if (high && !g_utf8_validate(out, (gssize)(w - out), NULL))
+		goto decode;
+	return out;
+decode:
+	g_free(out);
+	return NULL;
 }
 
+/* A raw header value decoded: merged, unfolded, RFC 2047-decoded,
+ * trimmed, valid UTF-8.  New string. */
 static char *
 header_decode(GMimeParserOptions *options, const char *raw)
 {
@@ -451,16 +467,9 @@ header_decode(GMimeParserOptions *options, const char *raw)
 
 	if (raw == NULL)
 		raw = "";
-	/* Most headers (Received, DKIM, ids) hold no encoded word: unfolding
-	 * them is all the decoding they need. */
-	if (strstr(raw, "=?") == NULL && g_utf8_validate(raw, -1, NULL)) {
-		out = g_strdup(raw);
-		for (char *p = out; *p != '\0'; p++) {
-			if (*p == '\r' || *p == '\n')
-				*p = ' ';
-		}
-		return header_collapse_folds(out);
-	}
+	out = header_plain_copy(raw);
+	if (out != NULL)
+		return out;
 	merged = merge_encoded_words(raw);
 	unfolded = g_mime_utils_header_unfold(merged);
 	decoded = g_mime_utils_header_decode_text(options, unfolded);
