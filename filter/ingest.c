@@ -191,7 +191,10 @@ ingest_prepare(const kith_ingest *ing, const char *data, gsize len,
 	detect_ctx ctx;
 
 	memset(out, 0, sizeof *out);
-	out->status = message_parse(data, len, &out->msg, &out->err);
+	/* GMime's parser warnings cost a decode of every header: only when
+	 * they will be shown (-vv). */
+	out->status = message_parse_with(data, len,
+		log_get_verbosity() >= 2 ? MESSAGE_PARSE_WARNINGS : 0, &out->msg, &out->err);
 	if (out->status != KITH_OK)
 		return;
 	/* Robots' mail opens no items: do not spend the detector on it. */
@@ -245,6 +248,9 @@ ingest_record(kith_ingest *ing, ingest_prepared *p, unsigned flags,
 		kith_fail(errstr, status, "%s", p->err != NULL ? p->err : "unreadable");
 		goto out;
 	}
+	for (guint i = 0; i < msg->warnings->len; i++)
+		log_debug("%s: %s", msg->message_id,
+			(const char *)g_ptr_array_index(msg->warnings, i));
 	status = store_begin(ing->store, errstr);
 	if (status != KITH_OK)
 		goto out;

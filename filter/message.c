@@ -1275,6 +1275,13 @@ build_message(kith_message *msg, GMimeMessage *gm, GMimeParserOptions *options,
 kith_status
 message_parse(const char *data, gsize len, kith_message **out, char **errstr)
 {
+	return message_parse_with(data, len, 0, out, errstr);
+}
+
+kith_status
+message_parse_with(const char *data, gsize len, unsigned flags,
+	kith_message **out, char **errstr)
+{
 	static const char *fallback[] = { "utf-8", "windows-1252", NULL };
 	kith_status rc = KITH_OK;
 	kith_message *msg = NULL;
@@ -1301,7 +1308,8 @@ message_parse(const char *data, gsize len, kith_message **out, char **errstr)
 	msg = message_new();
 	options = g_mime_parser_options_new();
 	g_mime_parser_options_set_fallback_charsets(options, fallback);
-	g_mime_parser_options_set_warning_callback(options, on_parser_warning, msg);
+	if (flags & MESSAGE_PARSE_WARNINGS)
+		g_mime_parser_options_set_warning_callback(options, on_parser_warning, msg);
 	stream = stream_over(input, input_len, &array);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);

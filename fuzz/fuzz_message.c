@@ -1,5 +1,5 @@
 /*
- * fuzz_message.c - the message model from raw bytes: message_parse (GMime,
+ * fuzz_message.c - the message model from raw bytes: message_parse_with (GMime,
  * charsets, HTML), the zones of its text, the automated check and the
  * detector with the shipped rules.  Nothing may crash, leak or read out of
  * bounds whatever the bytes.
@@ -37,7 +37,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	GArray *zones;
 	char *err = NULL, *reason, *text;
 
-	if (message_parse((const char *)data, size, &msg, &err) != KITH_OK) {
+	/* both ways of parsing: with GMime's warnings collected and without */
+	if (message_parse_with((const char *)data, size,
+			(size & 1) ? MESSAGE_PARSE_WARNINGS : 0, &msg, &err) != KITH_OK) {
 		g_free(err);
 		return 0;
 	}

@@ -66,7 +66,8 @@ typedef struct {
 	gboolean is_report;     /* multipart/report (delivery status, MDN) */
 
 	gsize raw_size;         /* bytes of the raw message */
-	GPtrArray *warnings;    /* char*, parser warnings worth logging */
+	GPtrArray *warnings;    /* char*, problems worth logging (see
+	                         * MESSAGE_PARSE_WARNINGS) */
 } kith_message;
 
 /*
@@ -75,6 +76,20 @@ typedef struct {
  */
 kith_status message_parse(const char *data, gsize len, kith_message **out,
 	char **errstr);
+
+enum {
+	/*
+	 * Also collect GMime's own parser warnings in `warnings` (kith's,
+	 * such as the nesting cap, are always there).  For diagnostics only:
+	 * to report them, GMime decodes every header value as it parses,
+	 * which costs about a tenth of a scan, and the model never needs it.
+	 */
+	MESSAGE_PARSE_WARNINGS = 1 << 0,
+};
+
+/* message_parse() with MESSAGE_PARSE_* flags. */
+kith_status message_parse_with(const char *data, gsize len, unsigned flags,
+	kith_message **out, char **errstr);
 /* Reads and parses a file. */
 kith_status message_parse_file(const char *path, kith_message **out,
 	char **errstr);

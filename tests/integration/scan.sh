@@ -108,3 +108,12 @@ eq "a missing maildir exits 66 (EX_NOINPUT)" 66 $?
 ok "... and says so" grep -q "nope: not a maildir" "$T/err"
 K scan 2>"$T/err"
 eq "nothing to scan is a usage error (64)" 64 $?
+
+# --- parser warnings: shown with -vv only ---------------------------------
+mkdir -p "$T/warn/cur" "$T/warn/new" "$T/warn/tmp"
+cp "$DATA/msg-malformed-from.eml" "$T/warn/cur/1700000000.M1P1.test:2,"
+"$KITH" --db "$T/warn.db" scan --maildir "$T/warn" 2>"$T/err" >/dev/null
+ok "a malformed address is no warning at the normal level" test ! -s "$T/err"
+"$KITH" --db "$T/warn2.db" -v -v scan --maildir "$T/warn" 2>"$T/err" >/dev/null
+ok "with -vv GMime's parser warning is shown, with the message" \
+	grep -q "debug: malformed-from-1@example.com: invalid address list" "$T/err"
