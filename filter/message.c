@@ -1,6 +1,9 @@
 /*
  * message.c - raw bytes to a kith_message with GMime 3.
  *
+ * The top-level header block is split into fields here (header_block.h)
+ * and only the fields that shape the MIME structure go to GMime, which
+ * would otherwise build an object of every Received and DKIM field.
  * GMime does the MIME parsing; we walk the tree ourselves (depth-capped),
  * choose the body text, convert every piece of text to valid UTF-8 and
  * work around the GMime 3.2 header decoding bug with consecutive
@@ -12,6 +15,7 @@
 #include <libxml/parser.h>
 
 #include "automated.h"
+#include "header_block.h"
 #include "html.h"
 #include "message.h"
 #include "zones.h"
@@ -761,19 +765,19 @@ on_parser_warning(gint64 offset, GMimeParserWarning code, const char *item,
 
 /* ---- headers ----------------------------------------------------------- */
 
+/* The top-level fields, decoded, into msg->headers. */
 static void
-read_headers(kith_message *msg, GMimeObject *obj, GMimeParserOptions *options)
+read_headers(kith_message *msg, const GArray *fields, GMimeParserOptions *options)
 {
-	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
-	int i, n = g_mime_header_list_get_count(list);
-
-	for (i = 0; i < n; i++) {
-		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+	for (guint i = 0; i < fields->len; i++) {
+		const header_field *f = &g_array_index(fields, header_field, i);
 		kith_header *kh = g_new0(kith_header, 1);
+		char *raw = g_strndup(f->value, f->value_len);
 
-		kh->name = str_utf8(g_mime_header_get_name(h));
-		kh->value = header_decode(options, g_mime_header_get_raw_value(h));
+		kh->name = bytes_to_utf8(f->name, f->name_len);
+		kh->value = header_decode(options, raw);
 		g_ptr_array_add(msg->headers, kh);
+		g_free(raw);
 	}
 }
 
@@ -821,27 +825,26 @@ add_address_list(GPtrArray *out, InternetAddressList *list, int depth)
 	}
 }
 
-/* Every header `name` parsed as addresses into `out`, in order. */
+/* Every top-level field `name` parsed as addresses into `out`, in order. */
 static void
-read_addresses(GPtrArray *out, GMimeObject *obj, GMimeParserOptions *options,
+read_addresses(GPtrArray *out, const GArray *fields, GMimeParserOptions *options,
 	const char *name)
 {
-	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
-	int i, n = g_mime_header_list_get_count(list);
-
-	for (i = 0; i < n; i++) {
-		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+	for (guint i = 0; i < fields->len; i++) {
+		const header_field *f = &g_array_index(fields, header_field, i);
 		InternetAddressList *addrs;
-		char *merged;
+		char *raw, *merged;
 
-		if (g_ascii_strcasecmp(g_mime_header_get_name(h), name) != 0)
+		if (!header_field_is(f, name))
 			continue;
-		merged = merge_encoded_words(g_mime_header_get_raw_value(h));
+		raw = g_strndup(f->value, f->value_len);
+		merged = merge_encoded_words(raw);
 		addrs = internet_address_list_parse(options, merged);
 		add_address_list(out, addrs, 0);
 		if (addrs != NULL)
 			g_object_unref(addrs);
 		g_free(merged);
+		g_free(raw);
 	}
 }
 
@@ -868,10 +871,10 @@ read_ids(GPtrArray *out, GMimeParserOptions *options, const char *raw)
 }
 
 static void
-read_ids_and_date(kith_message *msg, GMimeObject *obj, GMimeParserOptions *options,
+read_ids_and_date(kith_message *msg, const GArray *fields, GMimeParserOptions *options,
 	const char *data, gsize len)
 {
-	const char *raw = raw_header(obj, "Message-ID");
+	char *raw = header_block_value(fields, "Message-ID");
 	char *id = raw ? g_mime_utils_decode_message_id(raw) : NULL;
 	GPtrArray *irt = g_ptr_array_new_with_free_func(g_free);
 	GDateTime *dt;
@@ -883,15 +886,21 @@ read_ids_and_date(kith_message *msg, GMimeObject *obj, GMimeParserOptions *optio
 		msg->message_id_synthesized = TRUE;
 	}
 	g_free(id);
+	g_free(raw);
 
-	read_ids(irt, options, raw_header(obj, "In-Reply-To"));
+	raw = header_block_value(fields, "In-Reply-To");
+	read_ids(irt, options, raw);
+	g_free(raw);
 	if (irt->len > 0)
 		msg->in_reply_to = g_strdup(g_ptr_array_index(irt, 0));
 	g_ptr_array_unref(irt);
-	read_ids(msg->references, options, raw_header(obj, "References"));
+	raw = header_block_value(fields, "References");
+	read_ids(msg->references, options, raw);
+	g_free(raw);
 
-	raw = raw_header(obj, "Date");
+	raw = header_block_value(fields, "Date");
 	dt = raw ? g_mime_utils_header_decode_date(raw) : NULL;
+	g_free(raw);
 	if (dt != NULL) {
 		msg->date = g_date_time_to_unix(dt);
 		msg->tz_offset = (int)(g_date_time_get_utc_offset(dt) / G_TIME_SPAN_MINUTE);
@@ -1214,6 +1223,40 @@ prepare_input(const char *data, gsize len, gsize *out_len, GString **owned)
 	return (*owned)->str;
 }
 
+/* Whether GMime needs top-level field `f` to see the MIME structure. */
+static gboolean
+field_shapes_mime(const header_field *f)
+{
+	return (f->name_len > 8 && g_ascii_strncasecmp(f->name, "Content-", 8) == 0) ||
+		header_field_is(f, "MIME-Version");
+}
+
+/*
+ * What GMime parses: the top-level Content-* and MIME-Version fields, as
+ * they are, then the rest of the message from the empty line that ends
+ * the header block.  kith reads every other field itself (`fields`);
+ * GMime would make an object of each of them (Received, DKIM and
+ * Authentication-Results blocks run to kilobytes), which cost two thirds
+ * of its parse.  New string.
+ */
+static GString *
+mime_input(const char *input, gsize len, const GArray *fields, gsize body)
+{
+	GString *out = g_string_sized_new(len - body + 256);
+
+	for (guint i = 0; i < fields->len; i++) {
+		const header_field *f = &g_array_index(fields, header_field, i);
+
+		if (field_shapes_mime(f))
+			g_string_append_len(out, f->start, (gssize)f->len);
+	}
+	g_string_append_len(out, input + body, (gssize)(len - body));
+	/* no fields and no body: still a message, an empty one */
+	if (out->len == 0)
+		g_string_append_c(out, '\n');
+	return out;
+}
+
 /* A GMime stream over `data` without copying it; the array is handed
  * back by stream_over_release() before `data` goes. */
 static GMimeStream *
@@ -1240,25 +1283,24 @@ stream_over_release(GMimeStream *stream, GByteArray *array)
 }
 
 static kith_status
-build_message(kith_message *msg, GMimeMessage *gm, GMimeParserOptions *options,
-	const char *data, gsize len)
+build_message(kith_message *msg, GMimeMessage *gm, const GArray *fields,
+	GMimeParserOptions *options, const char *data, gsize len)
 {
-	GMimeObject *obj = GMIME_OBJECT(gm);
 	walk_ctx ctx = { msg, options, g_string_new(NULL), g_string_new(NULL),
 		g_string_new(NULL), FALSE };
 	const char *subject;
 
-	read_headers(msg, obj, options);
+	read_headers(msg, fields, options);
 	subject = message_header(msg, "Subject");
 	if (subject != NULL) {
 		g_free(msg->subject);
 		msg->subject = g_strdup(subject);
 	}
-	read_addresses(msg->from, obj, options, "From");
-	read_addresses(msg->to, obj, options, "To");
-	read_addresses(msg->cc, obj, options, "Cc");
-	read_addresses(msg->reply_to, obj, options, "Reply-To");
-	read_ids_and_date(msg, obj, options, data, len);
+	read_addresses(msg->from, fields, options, "From");
+	read_addresses(msg->to, fields, options, "To");
+	read_addresses(msg->cc, fields, options, "Cc");
+	read_addresses(msg->reply_to, fields, options, "Reply-To");
+	read_ids_and_date(msg, fields, options, data, len);
 
 	walk(&ctx, g_mime_message_get_mime_part(gm), 0);
 	finish_text(msg, &ctx);
@@ -1289,10 +1331,11 @@ message_parse_with(const char *data, gsize len, unsigned flags,
 	GMimeStream *stream = NULL;
 	GMimeParser *parser = NULL;
 	GMimeMessage *gm = NULL;
-	GString *owned = NULL;
+	GString *owned = NULL, *gm_input = NULL;
+	GArray *fields = g_array_new(FALSE, FALSE, sizeof(header_field));
 	GByteArray *array = NULL;
 	const char *input;
-	gsize input_len = 0;
+	gsize input_len = 0, body;
 
 	*out = NULL;
 	if (data == NULL || len == 0) {
@@ -1310,7 +1353,9 @@ message_parse_with(const char *data, gsize len, unsigned flags,
 	g_mime_parser_options_set_fallback_charsets(options, fallback);
 	if (flags & MESSAGE_PARSE_WARNINGS)
 		g_mime_parser_options_set_warning_callback(options, on_parser_warning, msg);
-	stream = stream_over(input, input_len, &array);
+	body = header_block_split(input, input_len, fields);
+	gm_input = mime_input(input, input_len, fields, body);
+	stream = stream_over(gm_input->str, gm_input->len, &array);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	gm = g_mime_parser_construct_message(parser, options);
@@ -1318,7 +1363,7 @@ message_parse_with(const char *data, gsize len, unsigned flags,
 		rc = kith_fail(errstr, KITH_E_DATA, "message: not a MIME message");
 		goto out;
 	}
-	rc = build_message(msg, gm, options, data, len);
+	rc = build_message(msg, gm, fields, options, data, len);
 	if (rc == KITH_OK) {
 		*out = msg;
 		msg = NULL;
@@ -1333,6 +1378,9 @@ out:
 		g_mime_parser_options_free(options);
 	if (owned != NULL)
 		g_string_free(owned, TRUE);
+	if (gm_input != NULL)
+		g_string_free(gm_input, TRUE);
+	g_array_unref(fields);
 	message_free(msg);
 	return rc;
 }
