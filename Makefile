@@ -112,7 +112,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkith.a $(BUILD)/libpending.a $(HEAD
 BUILD_DEBS = gcc make pkg-config libglib2.0-dev libgmime-3.0-dev libetpan-dev \
 	libsqlite3-dev libpcre2-dev libcmocka-dev libxml2-dev libgnutls28-dev
 TEST_DEBS  = dovecot-imapd dovecot-sieve procmail maildrop openssl curl \
-	khard python3-icalendar python3 sqlite3 man-db
+	khard python3-icalendar python3 sqlite3 man-db procps
 deps:
 	@sh tests/lib/deps.sh $(BUILD_DEBS)
 deps-test:

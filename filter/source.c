@@ -47,6 +47,24 @@ source_stop_requested(void)
 	return stop_requested != 0;
 }
 
+gboolean
+source_batch_due(source_batch *b, guint n)
+{
+	gint64 now = g_get_monotonic_time();
+
+	if (b->count == 0)
+		b->since = now;
+	b->count += n;
+	return b->count >= SOURCE_COMMIT ||
+		now - b->since >= SOURCE_COMMIT_SECONDS * G_USEC_PER_SEC;
+}
+
+void
+source_batch_committed(source_batch *b)
+{
+	b->count = 0;
+}
+
 void
 source_progress(const char *where, guint64 done, guint64 total)
 {

@@ -4,7 +4,7 @@
  * "imap://USER@HOST:PORT" so the same mailbox reached through a configured
  * account or --imap shares it.  Each batch of SOURCE_BATCH messages is
  * fetched first, then ingested together with the new state; batches are
- * committed together up to SOURCE_COMMIT messages, and always before
+ * committed together when the batch is due (source_batch_due), and before
  * waiting for the next one, so the store is never locked while waiting on
  * the network and an interrupted scan resumes after the last commit.
  * A changed UIDVALIDITY rescans the folder from the start; the store's
@@ -233,7 +233,7 @@ record_batch(imap_scan *scan, pipeline *pl, fetched *b, unsigned flags,
 		if (status != KITH_OK)
 			goto out;
 	}
-	/* committed by the caller, every SOURCE_COMMIT messages */
+	/* committed by the caller (source_batch_due) */
 	status = store_scan_state_set(store, scan->source, pl->folder, state, errstr);
 out:
 	if (status != KITH_OK)
@@ -254,6 +254,7 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 	kith_status status = KITH_OK;
 	GThread *fetcher;
 	fetched *unfinished = NULL;   /* a batch whose recording failed */
+	source_batch batch = { 0, 0 };
 	guint got = 0, batches = (uids->len + SOURCE_BATCH - 1) / SOURCE_BATCH;
 
 	g_mutex_init(&pl.lock);
@@ -279,13 +280,15 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 		if (b->off + b->n == uids->len)
 			state->modseq = (gint64)modseq;
 		status = record_batch(scan, &pl, b, flags, state, errstr);
-		/* Commit every SOURCE_COMMIT messages, and whenever the next
-		 * batch has not arrived: the store is not held locked while
-		 * waiting on the network. */
-		if (status == KITH_OK && (got % (SOURCE_COMMIT / SOURCE_BATCH) == 0 ||
+		/* Commit when the batch is due, and whenever the next fetch
+		 * has not arrived: the store is not held locked while waiting
+		 * on the network. */
+		if (status == KITH_OK && (source_batch_due(&batch, b->n) ||
 		    got == batches || g_async_queue_length(pl.queue) <= 0 ||
-		    source_stop_requested()))
+		    source_stop_requested())) {
 			status = ingest_commit(scan->ing, errstr);
+			source_batch_committed(&batch);
+		}
 		/* Workers may still be reading the messages of a batch whose
 		 * recording stopped half way: it is freed after they stop. */
 		if (status == KITH_OK)

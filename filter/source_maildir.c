@@ -203,6 +203,7 @@ static kith_status
 scan_files(kith_ingest *ing, const char *source, GPtrArray *files, char **errstr)
 {
 	pipeline pl = { .ing = ing, .slots = g_new0(slot, MAX(files->len, 1)) };
+	source_batch batch = { 0, 0 };
 	source_pipe *pipe;
 	kith_status status = KITH_OK;
 
@@ -214,9 +215,11 @@ scan_files(kith_ingest *ing, const char *source, GPtrArray *files, char **errstr
 		status = record_file(ing, source, &pl.slots[i], errstr);
 		source_pipe_done(pipe, i);
 		source_progress(pl.slots[i].file->folder, i + 1, files->len);
-		/* State and messages commit together, a batch at a time. */
-		if (status == KITH_OK && (i + 1) % SOURCE_COMMIT == 0) {
+		/* State and messages commit together, a batch at a time, and
+		 * at once when asked to stop. */
+		if (status == KITH_OK && (source_batch_due(&batch, 1) || source_stop_requested())) {
 			status = ingest_commit(ing, errstr);
+			source_batch_committed(&batch);
 			if (status == KITH_OK && source_stop_requested())
 				status = KITH_E_INTERRUPTED;
 		}

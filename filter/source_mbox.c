@@ -47,6 +47,7 @@ typedef struct {
 	store_scan_state state;
 	unsigned flags;
 	guint64 count;
+	source_batch batch;     /* the messages of the open transaction */
 } mbox_scan;
 
 static kith_status
@@ -137,7 +138,7 @@ typedef struct {
 } pending_slice;
 
 /* Ingests the waiting message, and commits with the state pointing past
- * it every SOURCE_COMMIT messages. */
+ * it when the batch is due (source_batch_due) or a stop was asked for. */
 static kith_status
 flush_pending(mbox_scan *s, pending_slice *p, char **errstr)
 {
@@ -150,10 +151,11 @@ flush_pending(mbox_scan *s, pending_slice *p, char **errstr)
 		return status;
 	s->count++;
 	source_progress(s->acct->path, (guint64)p->end, (guint64)s->len);
-	if (s->count % SOURCE_COMMIT == 0) {
+	if (source_batch_due(&s->batch, 1) || source_stop_requested()) {
 		if ((status = save_state(s, p->end, errstr)) != KITH_OK ||
 		    (status = ingest_commit(s->ing, errstr)) != KITH_OK)
 			return status;
+		source_batch_committed(&s->batch);
 		if (source_stop_requested())
 			return KITH_E_INTERRUPTED;
 	}

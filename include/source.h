@@ -17,11 +17,13 @@
 
 /* Messages fetched together (IMAP UID FETCH). */
 #define SOURCE_BATCH 100
-/* Messages recorded in one transaction, with the source's state.  Each
- * commit writes every page the transaction changed (mostly index pages
- * spread all over the file), so fewer, larger ones cost far less; an
- * interrupted scan redoes at most this many.  A multiple of SOURCE_BATCH. */
-#define SOURCE_COMMIT 1000
+/* Messages recorded in one transaction at most, with the source's state,
+ * and seconds between commits at most.  Each commit writes every page the
+ * transaction changed (mostly index pages spread all over the file), so
+ * fewer, larger ones cost far less; an interrupted scan redoes at most
+ * this much work. */
+#define SOURCE_COMMIT 5000
+#define SOURCE_COMMIT_SECONDS 2
 
 typedef struct {
 	const char *kind;  /* "maildir", "mbox", "imap" */
@@ -81,6 +83,19 @@ void source_pipe_take(source_pipe *p, guint i);
 void source_pipe_done(source_pipe *p, guint i);
 /* Stops the workers (items not yet begun are never prepared) and waits. */
 void source_pipe_free(source_pipe *p);
+
+/* The messages of the open transaction: when to commit it. */
+typedef struct {
+	guint count;    /* recorded since the last commit */
+	gint64 since;   /* monotonic time of the first of them */
+} source_batch;
+
+/* Counts `n` more recorded messages; TRUE when the transaction should be
+ * committed now (SOURCE_COMMIT messages, or SOURCE_COMMIT_SECONDS since
+ * the first). */
+gboolean source_batch_due(source_batch *b, guint n);
+/* The transaction was committed: a new batch begins. */
+void source_batch_committed(source_batch *b);
 
 /* Progress on a terminal: `done` of `total` (0: unknown) in `where`. */
 void source_progress(const char *where, guint64 done, guint64 total);

@@ -230,8 +230,12 @@ eq "2,500-message scan records them all" 2500 \
 eq "2,500 messages are fetched in 25 batches" 25 \
 	"$(grep -c 'fetching UIDs .* (100 messages)' "$OUT/big")"
 
-"$KITH" --now "$NOW" --db "$T/killed.db" scan big >"$OUT/killed" 2>&1 &
+# Killed in the middle: three batches into the scan the server stalls,
+# so kith commits what it has recorded (it never holds the store while it
+# waits), and it is killed while waiting for the next batch.
+"$KITH" --now "$NOW" -vv --db "$T/killed.db" scan big >"$OUT/killed" 2>&1 &
 pid=$!
+dovecot_stall_after "$OUT/killed" 3
 n=0 i=0
 while [ "$i" -lt 400 ]; do
 	n=$(count 'SELECT count(*) FROM messages' "$T/killed.db" 2>/dev/null || echo 0)
@@ -241,7 +245,9 @@ while [ "$i" -lt 400 ]; do
 done
 kill -9 "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
+dovecot_resume
 n=$(count 'SELECT count(*) FROM messages' "$T/killed.db")
+ok "a stalled server: the scan committed what it had ($n stored)" test "$n" -ge 100
 last=$(count "SELECT last_uid FROM scan_state WHERE folder = 'INBOX'" "$T/killed.db")
 ok "scan was killed part-way ($n of 2500 stored)" test "$n" -lt 2500
 eq "killed scan committed whole batches with their state" "$n" "${last:-0}"
@@ -254,17 +260,13 @@ dump "$T/killed.db" >"$T/killed.dump"
 ok "killed and resumed store equals one clean run" cmp -s "$T/clean.dump" "$T/killed.dump"
 ok "store dump is not empty" test -s "$T/clean.dump"
 
-# SIGINT stops after the batch in hand; the next scan resumes.
-"$KITH" --now "$NOW" --db "$T/int.db" scan big >"$OUT/int" 2>&1 &
+# SIGINT stops after the batch in hand; the next scan resumes.  Sent
+# three batches into the scan, while the server stalls.
+"$KITH" --now "$NOW" -vv --db "$T/int.db" scan big >"$OUT/int" 2>&1 &
 pid=$!
-i=0
-while [ "$i" -lt 400 ]; do
-	n=$(count 'SELECT count(*) FROM messages' "$T/int.db" 2>/dev/null || echo 0)
-	[ "${n:-0}" -ge 1 ] && break
-	i=$((i + 1))
-	sleep 0.02
-done
+dovecot_stall_after "$OUT/int" 3
 kill -INT "$pid"
+dovecot_resume
 wait "$pid"
 rc=$?
 n=$(count 'SELECT count(*) FROM messages' "$T/int.db")

@@ -1,6 +1,7 @@
 #!/bin/sh
 # stress.sh - kith under load and abuse: 32 filters delivering at once for
-# 10 rounds; a 5,000-message maildir scan killed with SIGKILL 10 times and
+# 10 rounds; a 5,000-message maildir scan killed with SIGKILL 10 times (and
+# stopped with Ctrl-C 3 times between, so kills land on part-stored work) and
 # finished; the store on a full filesystem.  After each, the store passes
 # sqlite's integrity_check.
 . "$(dirname "$0")/../lib/testlib.sh"
@@ -107,8 +108,23 @@ ok "the scan made interactions and items" \
 	test "$(grep -c '^I' "$T/clean.dump")" -gt 4000 -a "$(grep -c '^T' "$T/clean.dump")" -gt 1000
 
 DB="$T/killed.db"
-kills=0 midway=0 prev=0 progress=""
+kills=0 midway=0 prev=0 progress="" interrupted=0
 while [ "$kills" -lt 10 ]; do
+	# Now and then a Ctrl-C first: it commits what was recorded, so the
+	# kills that follow land on a store that holds part of the maildir.
+	case $kills in
+	2|5|8)
+		"$KITH" --now "$NOW" --db "$DB" --me me@example.org scan --maildir "$MD" \
+			>/dev/null 2>>"$T/killed.err" &
+		pid=$!
+		ms=$(awk -v seed="$$$kills" -v t="$took_ms" 'BEGIN { srand(seed + 7); printf "%d", t / 8 + rand() * t / 6 }')
+		sleep "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
+		kill -INT "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		[ $? -eq 130 ] && interrupted=$((interrupted + 1))
+		progress="$progress ^C$(sql 'SELECT count(*) FROM messages' 2>/dev/null || echo 0)"
+		;;
+	esac
 	# Not through K: $! must be kith itself, not a subshell around it.
 	"$KITH" --now "$NOW" --db "$DB" --me me@example.org scan --maildir "$MD" \
 		>/dev/null 2>>"$T/killed.err" &
@@ -125,8 +141,10 @@ while [ "$kills" -lt 10 ]; do
 	progress="$progress ${n:-0}"
 	[ "$(sql 'PRAGMA integrity_check' 2>/dev/null || echo ok)" = ok ] || fail "integrity after kill $kills"
 done
-echo "messages stored after each kill:$progress"
+echo "messages stored after each kill (^C: after a Ctrl-C):$progress"
 ok "SIGKILL hit running scans ($midway of 10)" test "$midway" -ge 5
+ok "Ctrl-C stopped running scans, which kept what they had recorded ($interrupted of 3)" \
+	test "$interrupted" -ge 2
 K scan --maildir "$MD" 2>>"$T/killed.err"
 eq "the scan after 10 kills exits 0" 0 $?
 integrity "killed and finished scan"

@@ -9,6 +9,14 @@
 #                            wait until IMAP answers (stopped on exit)
 #   dovecot_stop             stop the instance (SIGTERM to the master)
 #   dovecot_restart          stop and start again, keeping the ports
+#   dovecot_pause / dovecot_resume
+#                            stop (SIGSTOP) and continue the instance's imap
+#                            processes: a server that stalls mid-scan
+#   dovecot_stall_after LOG N
+#                            for a client that has just started: pause its
+#                            session as soon as it logs in, then let it run
+#                            a few milliseconds at a time until the client's
+#                            -vv LOG shows N UID FETCHes, and leave it paused
 #   dovecot_use_cert KIND    serve another certificate and reload:
 #                            good       localhost/127.0.0.1 by the test CA
 #                            otherhost  mail.example.org by the test CA
@@ -364,6 +372,8 @@ dovecot_start() {
 
 dovecot_stop() {
 	[ -n "$_dovecot_pid" ] || return 0
+	# a paused session would hold the master's shutdown up
+	pkill -CONT -P "$_dovecot_pid" -x imap 2>/dev/null
 	kill -TERM "$_dovecot_pid" 2>/dev/null
 	_i=0
 	while kill -0 "$_dovecot_pid" 2>/dev/null && [ "$_i" -lt 50 ]; do
@@ -377,6 +387,33 @@ dovecot_stop() {
 dovecot_restart() {
 	dovecot_stop
 	dovecot_start
+}
+
+# dovecot_pause / dovecot_resume: SIGSTOP / SIGCONT the imap processes of
+# this instance (children of its master), so a client sees a stalled server.
+dovecot_pause() {
+	[ -n "$_dovecot_pid" ] || return 1
+	pkill -STOP -P "$_dovecot_pid" -x imap
+}
+dovecot_resume() {
+	[ -n "$_dovecot_pid" ] || return 0
+	pkill -CONT -P "$_dovecot_pid" -x imap
+}
+dovecot_stall_after() {
+	_i=0
+	until pgrep -P "$_dovecot_pid" -x imap >/dev/null || [ "$_i" -ge 1000 ]; do
+		_i=$((_i + 1))
+		sleep 0.005
+	done
+	dovecot_pause
+	_i=0
+	while [ "$(grep -c 'fetching UIDs' "$1" 2>/dev/null)" -lt "$2" ] && [ "$_i" -lt 1000 ]; do
+		pkill -CONT -P "$_dovecot_pid" -x imap
+		sleep 0.005
+		dovecot_pause
+		sleep 0.02
+		_i=$((_i + 1))
+	done
 }
 
 # dovecot_use_cert KIND: serve $DOVECOT_DIR/tls/KIND.crt from now on.

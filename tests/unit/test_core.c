@@ -362,6 +362,30 @@ test_source_pipe(void **state)
 	run_pipe(5, G_MAXUINT);            /* fewer than a wake batch */
 }
 
+/* A transaction is due after SOURCE_COMMIT messages, counted one at a
+ * time or by fetched batch, or SOURCE_COMMIT_SECONDS after its first. */
+static void
+test_source_batch(void **state)
+{
+	source_batch b = { 0, 0 };
+	guint n = 0;
+
+	(void)state;
+	while (!source_batch_due(&b, 1))
+		n++;
+	assert_int_equal(n + 1, SOURCE_COMMIT);
+	source_batch_committed(&b);
+	assert_false(source_batch_due(&b, SOURCE_COMMIT - 1));
+	assert_true(source_batch_due(&b, 1));
+	source_batch_committed(&b);
+	assert_false(source_batch_due(&b, 1));
+	/* the first message of this batch came long ago */
+	b.since -= (SOURCE_COMMIT_SECONDS + 1) * G_USEC_PER_SEC;
+	assert_true(source_batch_due(&b, 1));
+	source_batch_committed(&b);
+	assert_false(source_batch_due(&b, 1));
+}
+
 int
 main(void)
 {
@@ -372,6 +396,7 @@ main(void)
 		cmocka_unit_test(test_spool),
 		cmocka_unit_test(test_spool_watch),
 		cmocka_unit_test(test_source_pipe),
+		cmocka_unit_test(test_source_batch),
 		cmocka_unit_test(test_exit_codes),
 	};
 
