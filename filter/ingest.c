@@ -192,9 +192,10 @@ ingest_prepare(const kith_ingest *ing, const char *data, gsize len,
 
 	memset(out, 0, sizeof *out);
 	/* GMime's parser warnings cost a decode of every header: only when
-	 * they will be shown (-vv). */
-	out->status = message_parse_with(data, len,
-		log_get_verbosity() >= 2 ? MESSAGE_PARSE_WARNINGS : 0, &out->msg, &out->err);
+	 * they will be shown (-vv).  Robots' mail opens no items, so its
+	 * text is not needed. */
+	out->status = message_parse_with(data, len, MESSAGE_PARSE_NO_ROBOT_TEXT |
+		(log_get_verbosity() >= 2 ? MESSAGE_PARSE_WARNINGS : 0), &out->msg, &out->err);
 	if (out->status != KITH_OK)
 		return;
 	/* Robots' mail opens no items: do not spend the detector on it. */

@@ -34,6 +34,7 @@ typedef struct {
 	GString *html;       /* inline text/html parts, as text */
 	GString *forwarded;  /* text of attached messages, each after a marker */
 	gboolean nested;     /* inside a message/rfc822: no attachments, no report */
+	gboolean no_text;    /* attachments and the report flag only */
 } walk_ctx;
 
 static void walk(walk_ctx *ctx, GMimeObject *obj, int depth);
@@ -934,6 +935,44 @@ part_bytes(GMimePart *part)
  * alphabet (3 bytes per 4 characters, less the padding), anything else
  * by its length.  Attachments can be megabytes; decoding them only to
  * learn their size would cost more than the rest of the message. */
+/* Line ends, padding and spaces in `n` bytes of base64: the only bytes
+ * of well-formed base64 that carry no data.  memchr finds them fast. */
+static gsize
+base64_non_data(const char *buf, gsize n)
+{
+	gsize skipped = 0;
+
+	for (const char *c = "\n\r= "; *c != '\0'; c++) {
+		const char *p = buf, *end = buf + n;
+
+		while ((p = memchr(p, *c, (gsize)(end - p))) != NULL) {
+			skipped++;
+			p++;
+		}
+	}
+	return skipped;
+}
+
+/* The bytes of a memory stream (what the parser makes of our input)
+ * without copying them, or FALSE for any other kind of stream. */
+static gboolean
+stream_mem_bytes(GMimeStream *stream, const char **data, gsize *len)
+{
+	GByteArray *array;
+	gint64 start, end;
+
+	if (!GMIME_IS_STREAM_MEM(stream) ||
+	    (array = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream))) == NULL)
+		return FALSE;
+	start = stream->bound_start;
+	end = stream->bound_end < 0 ? (gint64)array->len : stream->bound_end;
+	if (start < 0 || end < start || end > (gint64)array->len)
+		return FALSE;
+	*data = (const char *)array->data + start;
+	*len = (gsize)(end - start);
+	return TRUE;
+}
+
 static gsize
 part_size(GMimePart *part)
 {
@@ -941,28 +980,23 @@ part_size(GMimePart *part)
 	GMimeStream *stream;
 	gboolean b64;
 	gsize skipped = 0, total = 0;
+	const char *data;
 	char buf[16384];
 	gssize n;
 
 	if (content == NULL || (stream = g_mime_data_wrapper_get_stream(content)) == NULL)
 		return 0;
 	b64 = g_mime_data_wrapper_get_encoding(content) == GMIME_CONTENT_ENCODING_BASE64;
-	g_mime_stream_reset(stream);
-	while ((n = g_mime_stream_read(stream, buf, sizeof buf)) > 0) {
-		total += (gsize)n;
-		/* Line ends and padding are the only non-data bytes of
-		 * well-formed base64; memchr finds them fast. */
-		for (const char *const *c = (const char *const[]){ "\n", "\r", "=", " ", NULL };
-		     b64 && *c != NULL; c++) {
-			const char *p = buf, *end = buf + n;
-
-			while ((p = memchr(p, **c, (gsize)(end - p))) != NULL) {
-				skipped++;
-				p++;
-			}
+	if (stream_mem_bytes(stream, &data, &total)) {
+		skipped = b64 ? base64_non_data(data, total) : 0;
+	} else {
+		g_mime_stream_reset(stream);
+		while ((n = g_mime_stream_read(stream, buf, sizeof buf)) > 0) {
+			total += (gsize)n;
+			skipped += b64 ? base64_non_data(buf, (gsize)n) : 0;
 		}
+		g_mime_stream_reset(stream);
 	}
-	g_mime_stream_reset(stream);
 	if (!b64)
 		return total;
 	return (total - MIN(skipped, total)) * 3 / 4;
@@ -1055,11 +1089,13 @@ walk_leaf(walk_ctx *ctx, GMimePart *part)
 	gboolean attached = filename != NULL ||
 		(disp != NULL && g_mime_content_disposition_is_attachment(disp));
 
-	if (!attached && g_ascii_strcasecmp(type, "text/plain") == 0)
-		walk_body_text(ctx, part, FALSE);
-	else if (!attached && g_ascii_strcasecmp(type, "text/html") == 0)
-		walk_body_text(ctx, part, TRUE);
-	else if (!ctx->nested)
+	if (!attached && g_ascii_strcasecmp(type, "text/plain") == 0) {
+		if (!ctx->no_text)
+			walk_body_text(ctx, part, FALSE);
+	} else if (!attached && g_ascii_strcasecmp(type, "text/html") == 0) {
+		if (!ctx->no_text)
+			walk_body_text(ctx, part, TRUE);
+	} else if (!ctx->nested)
 		add_attachment(ctx, filename, type, part_size(part));
 	g_free(type);
 }
@@ -1127,11 +1163,13 @@ walk_embedded(walk_ctx *ctx, GMimeMessagePart *mp, int depth)
 {
 	GMimeMessage *inner = g_mime_message_part_get_message(mp);
 	walk_ctx sub = { ctx->msg, ctx->options, g_string_new(NULL), g_string_new(NULL),
-		g_string_new(NULL), TRUE };
+		g_string_new(NULL), TRUE, FALSE };
 
 	if (!ctx->nested)
 		add_message_attachment(ctx, mp, inner);
-	if (inner == NULL)
+	/* nothing inside it is an attachment of this message: only its text
+	 * would be wanted */
+	if (inner == NULL || ctx->no_text)
 		goto out;
 	walk(&sub, g_mime_message_get_mime_part(inner), depth + 1);
 	append_forward_header(ctx, inner);
@@ -1284,10 +1322,10 @@ stream_over_release(GMimeStream *stream, GByteArray *array)
 
 static kith_status
 build_message(kith_message *msg, GMimeMessage *gm, const GArray *fields,
-	GMimeParserOptions *options, const char *data, gsize len)
+	GMimeParserOptions *options, unsigned flags, const char *data, gsize len)
 {
 	walk_ctx ctx = { msg, options, g_string_new(NULL), g_string_new(NULL),
-		g_string_new(NULL), FALSE };
+		g_string_new(NULL), FALSE, FALSE };
 	const char *subject;
 
 	read_headers(msg, fields, options);
@@ -1302,6 +1340,15 @@ build_message(kith_message *msg, GMimeMessage *gm, const GArray *fields,
 	read_addresses(msg->reply_to, fields, options, "Reply-To");
 	read_ids_and_date(msg, fields, options, data, len);
 
+	/* The headers may already say it is a robot's (the walk can only add
+	 * the report flag, which makes it one too): then nobody reads its
+	 * text, and turning newsletters' HTML into text is not free. */
+	if (flags & MESSAGE_PARSE_NO_ROBOT_TEXT) {
+		char *early = automated_reason(msg);
+
+		ctx.no_text = early != NULL;
+		g_free(early);
+	}
 	walk(&ctx, g_mime_message_get_mime_part(gm), 0);
 	finish_text(msg, &ctx);
 	msg->new_text = zones_new_text(msg->text);
@@ -1363,7 +1410,7 @@ message_parse_with(const char *data, gsize len, unsigned flags,
 		rc = kith_fail(errstr, KITH_E_DATA, "message: not a MIME message");
 		goto out;
 	}
-	rc = build_message(msg, gm, fields, options, data, len);
+	rc = build_message(msg, gm, fields, options, flags, data, len);
 	if (rc == KITH_OK) {
 		*out = msg;
 		msg = NULL;

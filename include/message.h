@@ -85,6 +85,13 @@ enum {
 	 * which costs about a tenth of a scan, and the model never needs it.
 	 */
 	MESSAGE_PARSE_WARNINGS = 1 << 0,
+	/*
+	 * Leave `text` and `new_text` empty when the headers alone make the
+	 * message automated (`automated` is set either way, and attachments
+	 * are listed): for the scans and the filter, which read no robot's
+	 * text.
+	 */
+	MESSAGE_PARSE_NO_ROBOT_TEXT = 1 << 1,
 };
 
 /* message_parse() with MESSAGE_PARSE_* flags. */

@@ -526,6 +526,65 @@ test_report(void **state)
 	message_free(msg);
 }
 
+static kith_message *
+parse_with(const char *raw, gsize len, unsigned flags)
+{
+	kith_message *msg = NULL;
+
+	assert_int_equal(message_parse_with(raw, len, flags, &msg, NULL), KITH_OK);
+	return msg;
+}
+
+/* With MESSAGE_PARSE_NO_ROBOT_TEXT a message whose headers say robot
+ * keeps its verdict and attachments but no text; anything else parses
+ * exactly as without the flag. */
+static void
+test_no_robot_text(void **state)
+{
+	static const char *const files[] = {
+		DATA "msg-attachments.eml", DATA "msg-report.eml", DATA "msg-list.eml",
+		DATA "msg-forward-rfc822.eml", DATA "msg-html-only.eml",
+	};
+	char *raw = NULL;
+	gsize len = 0;
+	GString *listed;
+	kith_message *full, *lean;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
+		assert_true(g_file_get_contents(files[i], &raw, &len, NULL));
+		full = parse_with(raw, len, 0);
+		lean = parse_with(raw, len, MESSAGE_PARSE_NO_ROBOT_TEXT);
+		if (full->automated == NULL) {
+			assert_string_equal(lean->text, full->text);
+			assert_string_equal(lean->new_text, full->new_text);
+		} else {
+			assert_string_equal(lean->automated, full->automated);
+		}
+		assert_int_equal(lean->is_report, full->is_report);
+		assert_int_equal(lean->attachments->len, full->attachments->len);
+		message_free(full);
+		message_free(lean);
+		g_free(raw);
+	}
+	/* a list's mail with attachments: listed, but no text */
+	assert_true(g_file_get_contents(DATA "msg-attachments.eml", &raw, &len, NULL));
+	listed = g_string_new("List-Id: <team.lists.example.org>\n");
+	g_string_append_len(listed, raw, (gssize)len);
+	lean = parse_with(listed->str, listed->len, MESSAGE_PARSE_NO_ROBOT_TEXT);
+	assert_string_equal(lean->automated, "list-id");
+	assert_string_equal(lean->text, "");
+	assert_string_equal(lean->new_text, "");
+	assert_int_equal(lean->attachments->len, 3);
+	assert_string_equal(attachment_at(lean, 0)->filename, "report.pdf");
+	assert_int_equal(attachment_at(lean, 0)->size, 9 + 1024);
+	message_free(lean);
+	full = parse_with(listed->str, listed->len, 0);
+	assert_string_equal(full->new_text, "Report attached.");
+	message_free(full);
+	g_string_free(listed, TRUE);
+	g_free(raw);
+}
+
 static void
 test_deep_nesting(void **state)
 {
@@ -801,6 +860,7 @@ main(void)
 		cmocka_unit_test(test_empty_input),
 		cmocka_unit_test(test_no_header_block),
 		cmocka_unit_test(test_headers_only),
+		cmocka_unit_test(test_no_robot_text),
 		cmocka_unit_test(test_parse_file_missing),
 		cmocka_unit_test(test_normalize_address),
 		cmocka_unit_test(test_corpus),
