@@ -1,5 +1,9 @@
 /* source.c - what every source shares: the table, the stop flag, progress. */
+#include <errno.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "log.h"
@@ -122,6 +126,28 @@ struct source_pipe {
 	gboolean holding;      /* no workers: item `wanted` is taken, not done */
 };
 
+/* How much nicer than the recording thread the workers run.  There are
+ * more threads than cores, and the recording thread is the one every
+ * worker ends up waiting for: with the scheduler's fair shares it ran
+ * at two thirds of a core while workers stood idle at the end of their
+ * window; ahead of them it keeps both cores busy (a fifth faster). */
+#define PIPE_WORKER_NICENESS 5
+
+/* Lowers the calling thread's priority by `by` (Linux: nice applies to
+ * threads); quietly keeps it when the system says no. */
+static void
+thread_lower_priority(int by)
+{
+	id_t tid = (id_t)syscall(SYS_gettid);
+	int now;
+
+	errno = 0;
+	now = getpriority(PRIO_PROCESS, tid);
+	if (now == -1 && errno != 0)
+		return;
+	(void)setpriority(PRIO_PROCESS, tid, MIN(now + by, 19));
+}
+
 /* Whether the taker, waiting for p->wanted, has enough to go on. */
 static gboolean
 pipe_taker_ready(const source_pipe *p)
@@ -148,6 +174,8 @@ pipe_worker(gpointer data)
 	source_pipe *p = data;
 	GArray *mine = g_array_new(FALSE, FALSE, sizeof(guint));
 	guint upto;
+
+	thread_lower_priority(PIPE_WORKER_NICENESS);
 
 	g_mutex_lock(&p->lock);
 	for (;;) {

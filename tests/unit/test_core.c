@@ -5,7 +5,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -209,7 +211,8 @@ test_exit_codes(void **state)
 
 /* The ordered pipeline: every item prepared once and released once, by
  * the thread that prepared it, none begun more than `ahead` past the last
- * handed back, and the taker sees them in order. */
+ * handed back, and the taker sees them in order; workers run at a lower
+ * priority than the taker. */
 #define PIPE_ITEMS 2000
 #define PIPE_AHEAD 16
 
@@ -222,7 +225,15 @@ typedef struct {
 	guint handed;
 	guint supplied;       /* what the producer has supplied (G_MAXUINT: all) */
 	char *payload[PIPE_ITEMS];
+	GThread *taker;
+	int worker_nice[PIPE_ITEMS]; /* the preparing thread's, when not the taker */
 } pipe_check;
+
+static int
+thread_nice(void)
+{
+	return getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+}
 
 static void
 pipe_check_prepare(guint i, gpointer data)
@@ -232,6 +243,7 @@ pipe_check_prepare(guint i, gpointer data)
 	c->payload[i] = g_strdup_printf("item %u", i);
 	g_mutex_lock(&c->lock);
 	c->by[i] = g_thread_self();
+	c->worker_nice[i] = c->by[i] == c->taker ? 0 : thread_nice() + 100;
 	c->prepared[i]++;
 	c->outstanding++;
 	assert_true(i < c->handed + PIPE_AHEAD);
@@ -304,6 +316,7 @@ run_pipe_with(guint n, guint stop_after, gboolean supplied)
 	guint taken = 0;
 
 	g_mutex_init(&c->lock);
+	c->taker = g_thread_self();
 	c->supplied = supplied ? 0 : G_MAXUINT;
 	if (supplied) {
 		p = source_pipe_new_supplied(n, PIPE_AHEAD, pipe_check_prepare,
@@ -338,6 +351,10 @@ run_pipe_with(guint n, guint stop_after, gboolean supplied)
 		assert_int_equal(c->released[i], c->prepared[i]);
 		if (i < taken)
 			assert_int_equal(c->prepared[i], 1);
+		/* stored +100, so 0 means "prepared by the taker" */
+		if (c->worker_nice[i] != 0)
+			assert_true(c->worker_nice[i] - 100 > thread_nice() ||
+				thread_nice() == 19);
 	}
 	assert_int_equal(c->outstanding, 0);
 	g_mutex_clear(&c->lock);
