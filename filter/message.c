@@ -62,6 +62,11 @@ pin_charset_converters(void)
 		pinned_converters[i] = g_iconv_open("UTF-8", charsets[i]);
 }
 
+/* The options header fields are decoded with after the parse
+ * (message_header): made once with the library, read-only afterwards. */
+static GMimeParserOptions *decode_options;
+static const char *fallback_charsets[] = { "utf-8", "windows-1252", NULL };
+
 /* g_mime_init() sets process-wide tables; once is enough. */
 static void
 gmime_init_once(void)
@@ -70,6 +75,8 @@ gmime_init_once(void)
 
 	if (g_once_init_enter(&done)) {
 		g_mime_init();
+		decode_options = g_mime_parser_options_new();
+		g_mime_parser_options_set_fallback_charsets(decode_options, fallback_charsets);
 		/* libxml2 must be initialised before threads use it. */
 		xmlInitParser();
 		pin_charset_converters();
@@ -521,6 +528,7 @@ header_free(gpointer p)
 		return;
 	g_free(h->name);
 	g_free(h->value);
+	g_free(h->raw);
 	g_free(h);
 }
 
@@ -564,6 +572,22 @@ message_free(kith_message *msg)
 }
 
 const char *
+message_header_at(const kith_message *msg, guint i)
+{
+	/* the decoded value is a cache: the message is logically const */
+	kith_header *h;
+
+	if (msg == NULL || i >= msg->headers->len)
+		return NULL;
+	h = g_ptr_array_index(msg->headers, i);
+	if (h->value == NULL) {
+		h->value = header_decode(decode_options, h->raw);
+		g_clear_pointer(&h->raw, g_free);
+	}
+	return h->value;
+}
+
+const char *
 message_header(const kith_message *msg, const char *name)
 {
 	guint i;
@@ -574,7 +598,7 @@ message_header(const kith_message *msg, const char *name)
 		const kith_header *h = g_ptr_array_index(msg->headers, i);
 
 		if (g_ascii_strcasecmp(h->name, name) == 0)
-			return h->value;
+			return message_header_at(msg, i);
 	}
 	return NULL;
 }
@@ -766,19 +790,17 @@ on_parser_warning(gint64 offset, GMimeParserWarning code, const char *item,
 
 /* ---- headers ----------------------------------------------------------- */
 
-/* The top-level fields, decoded, into msg->headers. */
+/* The top-level fields into msg->headers, to be decoded when asked for. */
 static void
-read_headers(kith_message *msg, const GArray *fields, GMimeParserOptions *options)
+read_headers(kith_message *msg, const GArray *fields)
 {
 	for (guint i = 0; i < fields->len; i++) {
 		const header_field *f = &g_array_index(fields, header_field, i);
 		kith_header *kh = g_new0(kith_header, 1);
-		char *raw = g_strndup(f->value, f->value_len);
 
 		kh->name = bytes_to_utf8(f->name, f->name_len);
-		kh->value = header_decode(options, raw);
+		kh->raw = g_strndup(f->value, f->value_len);
 		g_ptr_array_add(msg->headers, kh);
-		g_free(raw);
 	}
 }
 
@@ -839,8 +861,9 @@ read_addresses(GPtrArray *out, const GArray *fields, GMimeParserOptions *options
 		if (!header_field_is(f, name))
 			continue;
 		raw = g_strndup(f->value, f->value_len);
-		merged = merge_encoded_words(raw);
-		addrs = internet_address_list_parse(options, merged);
+		/* most address fields hold no encoded word to merge */
+		merged = strstr(raw, "=?") != NULL ? merge_encoded_words(raw) : NULL;
+		addrs = internet_address_list_parse(options, merged != NULL ? merged : raw);
 		add_address_list(out, addrs, 0);
 		if (addrs != NULL)
 			g_object_unref(addrs);
@@ -1327,8 +1350,9 @@ build_message(kith_message *msg, GMimeMessage *gm, const GArray *fields,
 	walk_ctx ctx = { msg, options, g_string_new(NULL), g_string_new(NULL),
 		g_string_new(NULL), FALSE, FALSE };
 	const char *subject;
+	char *early = NULL;
 
-	read_headers(msg, fields, options);
+	read_headers(msg, fields);
 	subject = message_header(msg, "Subject");
 	if (subject != NULL) {
 		g_free(msg->subject);
@@ -1344,15 +1368,19 @@ build_message(kith_message *msg, GMimeMessage *gm, const GArray *fields,
 	 * the report flag, which makes it one too): then nobody reads its
 	 * text, and turning newsletters' HTML into text is not free. */
 	if (flags & MESSAGE_PARSE_NO_ROBOT_TEXT) {
-		char *early = automated_reason(msg);
-
+		early = automated_reason(msg);
 		ctx.no_text = early != NULL;
-		g_free(early);
 	}
 	walk(&ctx, g_mime_message_get_mime_part(gm), 0);
 	finish_text(msg, &ctx);
 	msg->new_text = zones_new_text(msg->text);
-	msg->automated = automated_reason(msg);
+	/* the verdict before the walk stands unless the walk found a report */
+	if ((flags & MESSAGE_PARSE_NO_ROBOT_TEXT) && !msg->is_report) {
+		msg->automated = early;
+	} else {
+		g_free(early);
+		msg->automated = automated_reason(msg);
+	}
 	msg->raw_size = len;
 
 	g_string_free(ctx.plain, TRUE);
@@ -1371,7 +1399,6 @@ kith_status
 message_parse_with(const char *data, gsize len, unsigned flags,
 	kith_message **out, char **errstr)
 {
-	static const char *fallback[] = { "utf-8", "windows-1252", NULL };
 	kith_status rc = KITH_OK;
 	kith_message *msg = NULL;
 	GMimeParserOptions *options = NULL;
@@ -1397,7 +1424,7 @@ message_parse_with(const char *data, gsize len, unsigned flags,
 	gmime_init_once();
 	msg = message_new();
 	options = g_mime_parser_options_new();
-	g_mime_parser_options_set_fallback_charsets(options, fallback);
+	g_mime_parser_options_set_fallback_charsets(options, fallback_charsets);
 	if (flags & MESSAGE_PARSE_WARNINGS)
 		g_mime_parser_options_set_warning_callback(options, on_parser_warning, msg);
 	body = header_block_split(input, input_len, fields);

@@ -34,7 +34,12 @@ typedef struct {
 
 typedef struct {
 	char *name;   /* as in the message, e.g. "List-Id" */
-	char *value;  /* unfolded, RFC 2047-decoded, valid UTF-8 */
+	/* Read it with message_header() or message_header_at(): decoded
+	 * (unfolded, RFC 2047, valid UTF-8) only when first asked for, since
+	 * most fields of a header block (Received, DKIM) never are; until
+	 * then NULL, and `raw` holds the field's bytes after the colon. */
+	char *value;
+	char *raw;
 } kith_header;
 
 typedef struct {
@@ -102,8 +107,12 @@ kith_status message_parse_file(const char *path, kith_message **out,
 	char **errstr);
 void message_free(kith_message *msg);
 
-/* The first decoded value of header `name` (any case), or NULL; borrowed. */
+/* The first decoded value of header `name` (any case), or NULL; borrowed.
+ * Decodes that field on first use (a cache in the message: not to be
+ * called on one message from two threads at once). */
 const char *message_header(const kith_message *msg, const char *name);
+/* The decoded value of msg->headers[i], the same way. */
+const char *message_header_at(const kith_message *msg, guint i);
 
 /* The message's Date in the sender's own zone (new reference), or NULL
  * when it has no valid date. */

@@ -65,6 +65,19 @@ test_plain_headers(void **state)
 	assert_string_equal(msg->subject, "Café on Thursday");
 	assert_string_equal(message_header(msg, "subject"), "Café on Thursday");
 	assert_null(message_header(msg, "X-Not-There"));
+	/* fields are decoded when first read, and read the same way by name
+	 * or by position */
+	for (guint i = 0; i < msg->headers->len; i++) {
+		const kith_header *h = g_ptr_array_index(msg->headers, i);
+
+		if (g_ascii_strcasecmp(h->name, "Message-ID") != 0)
+			continue;
+		assert_null(h->value);
+		assert_string_equal(message_header_at(msg, i),
+			"<20230314093000.1234@mail.example.org>");
+		assert_ptr_equal(message_header(msg, "message-id"), h->value);
+	}
+	assert_null(message_header_at(msg, msg->headers->len));
 	assert_string_equal(msg->message_id, "20230314093000.1234@mail.example.org");
 	assert_false(msg->message_id_synthesized);
 	assert_string_equal(msg->in_reply_to, "prev-1@mail.example.net");
@@ -778,7 +791,7 @@ check_corpus_file(const char *path, guint *parsed, guint *refused)
 	for (i = 0; i < msg->headers->len; i++) {
 		const kith_header *h = g_ptr_array_index(msg->headers, i);
 
-		if (!g_utf8_validate(h->value, -1, NULL))
+		if (!g_utf8_validate(message_header_at(msg, i), -1, NULL))
 			fail_msg("%s: header %s not UTF-8", path, h->name);
 	}
 	for (i = 0; i < msg->from->len; i++)
