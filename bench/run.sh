@@ -439,16 +439,40 @@ fresh_db() { rm -rf "$1" "$1".*; }
 # stored DB: messages in a kith store
 stored() { sqlite3 -batch -noheader "$1" 'SELECT count(*) FROM messages' 2>/dev/null; }
 
+# The CPU seconds Dovecot's processes have used and been reaped for (its
+# per-session imap and imap-login processes end with the session).
+dovecot_cpu() {
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15 + $16 + $17) / hz }' \
+		"/proc/$_dovecot_pid/stat" 2>/dev/null
+}
+
+# server_timed NAME COMMAND...: COMMAND under timed, with the CPU Dovecot
+# used meanwhile appended to $LOGS/NAME.server (the server runs on the
+# same cores as the client, so its share bounds the client's speed).
+server_timed() {
+	_c0=$(dovecot_cpu)
+	timed "$@" || return 1
+	_i=0
+	while pgrep -P "$_dovecot_pid" -x imap >/dev/null 2>&1 && [ $_i -lt 50 ]; do
+		sleep 0.1; _i=$((_i + 1))
+	done
+	[ -n "$_c0" ] && calc "$(dovecot_cpu) - $_c0" >>"$LOGS/$1.server" &&
+		echo >>"$LOGS/$1.server"
+	return 0
+}
+
 imap_full_once() {
 	fresh_db "$WORK/kith-imap.db"
 	warm "$IMAP_MAILDIR"
-	kith_imap_scan kith-imap-full "$WORK/kith-imap.db"
+	server_timed kith-imap-full "$KITH" --db "$WORK/kith-imap.db" scan --imap "$IMAP_URL" \
+		--cafile "$DOVECOT_CA" --passcmd "$IMAP_PASSCMD"
 }
 
 imap_plain_once() {
 	fresh_db "$WORK/kith-imap-plain.db"
 	warm "$IMAP_MAILDIR"
-	kith_imap_scan kith-imap-plain "$WORK/kith-imap-plain.db" "$IMAP_PLAIN_URL"
+	server_timed kith-imap-plain "$KITH" --db "$WORK/kith-imap-plain.db" scan \
+		--imap "$IMAP_PLAIN_URL" --cafile "$DOVECOT_CA" --passcmd "$IMAP_PASSCMD"
 }
 
 imap_maildir_once() {
@@ -503,6 +527,8 @@ section_imap_full() {
 	done
 	stats kith-imap-full imap_full
 	imap_full_rate=$(calc "$IMAP_MSGS / $imap_full_wall")
+	[ -s "$LOGS/kith-imap-full.server" ] &&
+		imap_full_server=$(median <"$LOGS/kith-imap-full.server")
 	imap_stored=$(stored "$WORK/kith-imap.db")
 	if [ -s "$LOGS/kith-imap-maildir.times" ]; then
 		stats kith-imap-maildir imap_maildir
@@ -514,6 +540,8 @@ section_imap_full() {
 	if [ -s "$LOGS/kith-imap-plain.times" ]; then
 		stats kith-imap-plain imap_plain
 		imap_plain_rate=$(calc "$IMAP_MSGS / $imap_plain_wall")
+		[ -s "$LOGS/kith-imap-plain.server" ] &&
+			imap_plain_server=$(median <"$LOGS/kith-imap-plain.server")
 	fi
 	if [ -n "$have_mbsync" ] && [ -s "$LOGS/mbsync-plain.times" ]; then
 		stats mbsync-plain mbsync_plain
@@ -600,6 +628,9 @@ summary() {
 			"${imap_plain_rss:-}" "${imap_plain_rate:-}"
 		row "mbsync pull, plain IMAP" "${mbsync_plain_wall:-}" "${mbsync_plain_cpu:-}" \
 			"${mbsync_plain_rss:-}" "${mbsync_plain_rate:-}"
+		printf '%-34s %9s %9s\n' "Dovecot's own, during kith's scans" "IMAPS" "plain"
+		printf '%-34s %9s %9s\n' "  server CPU s" "$(fmt %.2f "${imap_full_server:-}")" \
+			"$(fmt %.2f "${imap_plain_server:-}")"
 		say "(load when the IMAP runs began: $imap_load)"
 	fi
 	say ""
@@ -663,6 +694,17 @@ summary() {
 			"$(fmt %.2fx "$c_im")" "" "info"
 		printf '%-40s %10s %10s  %s\n' "(CPU) mbsync / kith IMAP scan" \
 			"$(fmt %.1fx "$c_mb")" "" "info"
+		# Client and server share the cores: even perfectly packed, a scan
+		# takes (client CPU + server CPU) / cores.
+		b_im=""; b_pim=""; cores=$(nproc 2>/dev/null || echo 1)
+		[ -n "${imap_full_server:-}" ] && [ -n "${imap_maildir_wall:-}" ] &&
+			b_im=$(calc "($imap_full_cpu + $imap_full_server) / $cores / $imap_maildir_wall")
+		[ -n "${imap_plain_server:-}" ] && [ -n "${imap_maildir_wall:-}" ] &&
+			b_pim=$(calc "($imap_plain_cpu + $imap_plain_server) / $cores / $imap_maildir_wall")
+		printf '%-40s %10s %10s  %s\n' "(CPU) least IMAPS scan / maildir scan" \
+			"$(fmt %.2fx "$b_im")" "" "info"
+		printf '%-40s %10s %10s  %s\n' "(CPU) least plain scan / maildir scan" \
+			"$(fmt %.2fx "$b_pim")" "" "info"
 	fi
 	[ -n "${kith_note:-}" ] && say "" && say "note: $kith_note"
 	say ""
