@@ -91,8 +91,11 @@ k badcmd -vv --db "$T/x.db" --config "$CONF" scan nosuch
 ok "an unknown account fails" test "$rc" -ne 0
 
 # --- a scan killed mid-way (SIGKILL: a WAL is left behind) ------------------------
+# Three batches in, the server stalls: the scan commits what it has and
+# waits, and is killed then.
 "$KITH" --now "$NOW" -vv --db "$T/killed.db" scan big >"$OUT/killed.out" 2>"$OUT/killed.err" &
 pid=$!
+dovecot_stall_after "$OUT/killed.err" 3
 i=0
 while [ "$i" -lt 300 ]; do
 	n=$(sqlite3 -batch -noheader "$T/killed.db" 'SELECT count(*) FROM messages' 2>/dev/null)
@@ -101,6 +104,7 @@ while [ "$i" -lt 300 ]; do
 done
 kill -9 "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
+dovecot_resume
 run=$((run + 1))
 
 # --- a core dump of a scan that holds the password ----------------------------------
@@ -127,6 +131,8 @@ if [ -n "$core_kith" ] && ! grep -q -a -e __asan_init -e __ubsan "$(dirname "$KI
 			--db "$T/core.db" scan big >"$OUT/core.out" 2>"$OUT/core.err"
 	) &
 	pid=$!
+	# stalled three batches in, as above, so it is mid-scan when it dies
+	dovecot_stall_after "$OUT/core.err" 3
 	i=0
 	while [ "$i" -lt 300 ]; do
 		n=$(sqlite3 -batch -noheader "$T/core.db" 'SELECT count(*) FROM messages' 2>/dev/null)
@@ -137,6 +143,7 @@ if [ -n "$core_kith" ] && ! grep -q -a -e __asan_init -e __ubsan "$(dirname "$KI
 	kill -SEGV "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	eq "SIGSEGV ended the scan" 139 $?
+	dovecot_resume
 	run=$((run + 1))
 	core=$(find "$T/core" -name 'core*' -type f | head -n 1)
 	if [ -n "$core" ]; then
