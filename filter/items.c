@@ -141,7 +141,8 @@ typedef struct {
 	GArray *parties;      /* gint64 contacts: recipients if sent, else the sender */
 	gboolean delivers;    /* a real attachment or a fulfilment phrase */
 	GHashTable *thread;   /* row ids of the stored messages of its thread */
-	GPtrArray *people;    /* casefolded names and addresses of To and Cc */
+	GPtrArray *people;    /* casefolded names and addresses of To and Cc;
+	                       * NULL until a promised introduction asks */
 	gboolean closed_outside; /* it already settled an item outside its thread */
 } closer;
 
@@ -220,12 +221,17 @@ out:
 	return status;
 }
 
+/* Reads the closer's To and Cc, once: only a promised introduction needs
+ * them, and most messages meet none. */
 static kith_status
 load_closer_people(kith_store *store, closer *c, char **errstr)
 {
 	sqlite3_stmt *st;
 	kith_status status;
 
+	if (c->people != NULL)
+		return KITH_OK;
+	c->people = g_ptr_array_new_with_free_func(g_free);
 	status = store_stmt(store, "SELECT name, addr FROM participants "
 		"WHERE message = ?1 AND field IN ('to', 'cc')", &st, errstr);
 	if (status != KITH_OK)
@@ -257,7 +263,6 @@ load_closer(kith_store *store, gint64 rowid, closer *c, gboolean *usable,
 	c->rowid = rowid;
 	c->parties = g_array_new(FALSE, FALSE, sizeof(gint64));
 	c->thread = g_hash_table_new(g_direct_hash, g_direct_equal);
-	c->people = g_ptr_array_new_with_free_func(g_free);
 	status = store_stmt(store, "SELECT date, direction, automated IS NULL,"
 		" EXISTS (SELECT 1 FROM attachments a WHERE a.message = m.id AND"
 		"  (a.mime_type NOT LIKE 'image/%' OR a.size > 65536)) OR"
@@ -287,9 +292,7 @@ load_closer(kith_store *store, gint64 rowid, closer *c, gboolean *usable,
 		g_array_append_val(c->parties, id);
 	}
 	sqlite3_reset(st);
-	if ((status = load_closer_thread(store, c, errstr)) != KITH_OK)
-		return status;
-	return load_closer_people(store, c, errstr);
+	return load_closer_thread(store, c, errstr);
 }
 
 /* Does the closer bring in the person a promised introduction named? */
@@ -360,7 +363,13 @@ try_close(kith_store *store, closer *c, const open_item *it, gboolean *closed,
 	kith_status status;
 
 	*closed = FALSE;
-	if (it->message == c->rowid || !closer_settles(c, it))
+	if (it->message == c->rowid)
+		return KITH_OK;
+	/* a promised introduction is settled by who the closer brings in */
+	if (it->target != NULL && strcmp(it->kind, "request") != 0 &&
+	    (status = load_closer_people(store, c, errstr)) != KITH_OK)
+		return status;
+	if (!closer_settles(c, it))
 		return KITH_OK;
 	status = close_item(store, it->id, c, errstr);
 	if (status != KITH_OK)

@@ -571,11 +571,10 @@ store_record_message(kith_store *store, const kith_message *msg,
 	kith_status status;
 
 	*is_new = FALSE;
-	*rowid = store_message_rowid(store, msg->message_id);
-	if (*rowid != 0)
-		return KITH_OK;
+	/* One probe of the Message-ID index: a message seen before is
+	 * ignored, and only then looked up. */
 	status = store_stmt(store,
-		"INSERT INTO messages (message_id, synthesized, date, tz_offset, direction,"
+		"INSERT OR IGNORE INTO messages (message_id, synthesized, date, tz_offset, direction,"
 		" from_addr, subject, automated, in_reply_to, attachments, size, added) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", &st, errstr);
 	if (status != KITH_OK)
@@ -597,6 +596,13 @@ store_record_message(kith_store *store, const kith_message *msg,
 	status = store_step_done(store, st, "record message", errstr);
 	if (status != KITH_OK)
 		return status;
+	if (sqlite3_changes(store->db) == 0) {
+		*rowid = store_message_rowid(store, msg->message_id);
+		if (*rowid == 0)
+			return kith_fail(errstr, KITH_E_SOFTWARE,
+				"record message: %s was neither stored nor new", msg->message_id);
+		return KITH_OK;
+	}
 	*rowid = sqlite3_last_insert_rowid(store->db);
 	*is_new = TRUE;
 	if ((status = record_participants(store, *rowid, "from", msg->from, errstr)) ||
