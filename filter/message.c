@@ -954,10 +954,6 @@ part_bytes(GMimePart *part)
 	return out;
 }
 
-/* Decoded size of a leaf, without decoding it: base64 is counted by its
- * alphabet (3 bytes per 4 characters, less the padding), anything else
- * by its length.  Attachments can be megabytes; decoding them only to
- * learn their size would cost more than the rest of the message. */
 /* Line ends, padding and spaces in `n` bytes of base64: the only bytes
  * of well-formed base64 that carry no data.  memchr finds them fast. */
 static gsize
@@ -996,6 +992,10 @@ stream_mem_bytes(GMimeStream *stream, const char **data, gsize *len)
 	return TRUE;
 }
 
+/* Decoded size of a leaf, without decoding it: base64 is counted by its
+ * alphabet (3 bytes per 4 characters, less the padding), anything else
+ * by its length.  Attachments can be megabytes; decoding them only to
+ * learn their size would cost more than the rest of the message. */
 static gsize
 part_size(GMimePart *part)
 {

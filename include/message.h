@@ -1,7 +1,8 @@
 /*
  * message.h - the message model: one parsed message, as every later stage
- * reads it.  Built with GMime from raw bytes; headers are decoded once
- * (RFC 2047, unfolded, valid UTF-8); the body is reduced to text.
+ * reads it.  Built with GMime from raw bytes; header fields are decoded
+ * once, when first read (RFC 2047, unfolded, valid UTF-8); the body is
+ * reduced to text.
  *
  * A kith_message owns everything it points to; message_free() releases it.
  * Parsing never aborts on bad input: malformed MIME, bad charsets, NUL bytes
