@@ -216,6 +216,36 @@ exec_sql(kith_store *store, const char *sql, const char *what, char **errstr)
 	return KITH_OK;
 }
 
+/*
+ * The connection's settings.  An 8 MB page cache (sqlite's default is
+ * 2 MB) holds the indexes a scan touches at random (Message-IDs,
+ * references, seen files) for a mailbox of tens of thousands of
+ * messages; it is a fixed bound, so memory does not grow with the
+ * mailbox.  Switching a new store to WAL can find it locked by another
+ * process creating it at the same moment (the first delivery's drainer
+ * and a command), and sqlite does not wait there as it does elsewhere:
+ * so this waits, for as long as the busy timeout.
+ */
+static kith_status
+store_set_pragmas(kith_store *store, char **errstr)
+{
+	static const char pragmas[] =
+		"PRAGMA journal_mode = WAL;"
+		"PRAGMA synchronous = NORMAL;"
+		"PRAGMA foreign_keys = ON;"
+		"PRAGMA secure_delete = ON;"
+		"PRAGMA cache_size = -8192;";
+	gint64 until = g_get_monotonic_time() + STORE_BUSY_TIMEOUT_MS * (gint64)1000;
+	int rc;
+
+	while ((rc = sqlite3_exec(store->db, pragmas, NULL, NULL, NULL)) != SQLITE_OK &&
+	       (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && g_get_monotonic_time() < until)
+		g_usleep(20 * 1000);
+	if (rc != SQLITE_OK)
+		return store_error(store, "cannot open database", errstr);
+	return KITH_OK;
+}
+
 kith_status
 store_begin(kith_store *store, char **errstr)
 {
@@ -410,16 +440,7 @@ store_open(const char *path, kith_store **out, char **errstr)
 	}
 	sqlite3_extended_result_codes(store->db, 0);
 	sqlite3_busy_timeout(store->db, STORE_BUSY_TIMEOUT_MS);
-	/* An 8 MB page cache (sqlite's default is 2 MB) holds the indexes a
-	 * scan touches at random (Message-IDs, references, seen files) for a
-	 * mailbox of tens of thousands of messages; it is a fixed bound, so
-	 * memory does not grow with the mailbox. */
-	status = exec_sql(store,
-		"PRAGMA journal_mode = WAL;"
-		"PRAGMA synchronous = NORMAL;"
-		"PRAGMA foreign_keys = ON;"
-		"PRAGMA secure_delete = ON;"
-		"PRAGMA cache_size = -8192;", "cannot open database", errstr);
+	status = store_set_pragmas(store, errstr);
 	if (status != KITH_OK)
 		goto out;
 	status = store_migrate(store, errstr);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # stress.sh - kith under load and abuse: 32 filters delivering at once for
-# 10 rounds; a 5,000-message maildir scan killed with SIGKILL 10 times (and
+# 10 rounds; a new store made by two processes at once; a 5,000-message maildir scan killed with SIGKILL 10 times (and
 # stopped with Ctrl-C 3 times between, so kills land on part-stored work) and
 # finished; the store on a full filesystem.  After each, the store passes
 # sqlite's integrity_check.
@@ -78,6 +78,23 @@ ok "... the filters said nothing" test ! -s "$T/conc.err"
 [ -s "$T/conc.err" ] && head -n 20 "$T/conc.err"
 [ -s "$DB.spool/drain.log" ] && head -n 20 "$DB.spool/drain.log"
 integrity "concurrent filters"
+
+# --- (a2) a store that does not exist yet, opened by two at once ------------------
+# The first delivery's background recorder and the commands that run
+# next all create the store together: none may fail on a locked store.
+round=0 bad=0
+one=$(ls "$T"/conc/cur/* | head -n 1)
+while [ "$round" -lt 40 ]; do
+	DB="$T/fresh$round.db"
+	# the filter's recorder starts in the background as the drain runs
+	K filter <"$one" >/dev/null 2>>"$T/fresh.err"
+	K spool drain 2>>"$T/fresh.err" || bad=$((bad + 1))
+	[ "$(sql 'SELECT count(*) FROM messages')" = 1 ] || bad=$((bad + 1))
+	round=$((round + 1))
+done
+eq "a new store made by a delivery's recorder and a command at once, 40 times: no failure" 0 "$bad"
+ok "... and none of them said anything" test ! -s "$T/fresh.err"
+[ -s "$T/fresh.err" ] && head -n 5 "$T/fresh.err"
 
 # --- (b) a 5,000-message scan killed 10 times ----------------------------------
 MD="$T/md"
