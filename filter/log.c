@@ -9,6 +9,9 @@
 /* Set once from the command line; the only logger state. */
 static int verbosity;
 static gboolean progress_shown;
+/* Whether stderr is a terminal: asked once (-1 until then), because
+ * progress is checked once a message and each check is a system call. */
+static int stderr_is_tty = -1;
 
 void
 log_set_verbosity(int v)
@@ -89,7 +92,11 @@ log_debug(const char *fmt, ...)
 gboolean
 log_progress_enabled(void)
 {
-	return verbosity >= 0 && isatty(STDERR_FILENO);
+	if (verbosity < 0)
+		return FALSE;
+	if (stderr_is_tty < 0)
+		stderr_is_tty = isatty(STDERR_FILENO) ? 1 : 0;
+	return stderr_is_tty == 1;
 }
 
 void
