@@ -414,6 +414,22 @@ out:
 	return status;
 }
 
+/*
+ * Process-wide sqlite settings, made once before the first connection:
+ * its allocation statistics take a global mutex on every malloc and free
+ * (a scan makes tens per message), and kith never reads them.
+ */
+static void
+store_library_init(void)
+{
+	static gsize done = 0;
+
+	if (g_once_init_enter(&done)) {
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		g_once_init_leave(&done, 1);
+	}
+}
+
 kith_status
 store_open(const char *path, kith_store **out, char **errstr)
 {
@@ -422,6 +438,7 @@ store_open(const char *path, kith_store **out, char **errstr)
 	int rc;
 	mode_t old_mask;
 
+	store_library_init();
 	store->path = g_strdup(path);
 	store->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 		finalize_stmt);
