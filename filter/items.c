@@ -382,13 +382,16 @@ try_close(kith_store *store, closer *c, const open_item *it, gboolean *closed,
 }
 
 /* Appends the rows of a prepared candidate query (id, message, kind,
- * target), skipping items already taken. */
+ * target), skipping items already taken; with `first_untargeted`, stops
+ * after the first row without a target. */
 static void
-collect_rows(sqlite3_stmt *st, GHashTable *taken, GPtrArray *out, int limit)
+collect_rows(sqlite3_stmt *st, GHashTable *taken, GPtrArray *out, int limit,
+	gboolean first_untargeted)
 {
 	int n = 0;
+	gboolean untargeted = FALSE;
 
-	while ((limit == 0 || n < limit) && sqlite3_step(st) == SQLITE_ROW) {
+	while ((limit == 0 || n < limit) && !untargeted && sqlite3_step(st) == SQLITE_ROW) {
 		gint64 id = sqlite3_column_int64(st, 0);
 		open_item *it;
 
@@ -401,6 +404,7 @@ collect_rows(sqlite3_stmt *st, GHashTable *taken, GPtrArray *out, int limit)
 		it->target = g_strdup((const char *)sqlite3_column_text(st, 3));
 		g_ptr_array_add(out, it);
 		n++;
+		untargeted = first_untargeted && it->target == NULL;
 	}
 	sqlite3_reset(st);
 }
@@ -436,7 +440,7 @@ load_candidates(kith_store *store, const closer *c, GPtrArray *out, char **errst
 			sqlite3_bind_int64(st, 1, GPOINTER_TO_INT(key));
 			sqlite3_bind_int64(st, 2, contact);
 			sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
-			collect_rows(st, taken, out, 0);
+			collect_rows(st, taken, out, 0, FALSE);
 		}
 		if (status != KITH_OK)
 			break;
@@ -454,7 +458,10 @@ load_candidates(kith_store *store, const closer *c, GPtrArray *out, char **errst
 		sqlite3_bind_int(st, 5, c->delivers ? 1 : 0);	/* (target IS NULL) is 0 or 1 */
 		/* enough rows for 64 not already taken from the thread */
 		sqlite3_bind_int64(st, 6, 64 + g_hash_table_size(taken));
-		collect_rows(st, taken, out, 64);
+		/* Outside its thread a delivery settles one item without a
+		 * target, the oldest (closer_settles): the rows after it are
+		 * never settled, so they are not read. */
+		collect_rows(st, taken, out, 64, TRUE);
 	}
 	g_hash_table_destroy(taken);
 	return status;
