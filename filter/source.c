@@ -102,9 +102,8 @@ source_progress_end(void)
 
 /* --- the ordered pipeline (source.h) ----------------------------------- */
 
-/* The taker sleeps until this many items from the one it needs are
- * prepared, and sleeping workers are woken when this many more items have
- * been handed back: a futex wake costs more than most of the items. */
+/* Sleeping workers are woken when this many more items have been handed
+ * back: a futex wake costs more than most of the items. */
 #define PIPE_WAKE_BATCH 8
 
 struct source_pipe {
@@ -126,11 +125,13 @@ struct source_pipe {
 	gboolean holding;      /* no workers: item `wanted` is taken, not done */
 };
 
-/* How much nicer than the recording thread the workers run.  There are
- * more threads than cores, and the recording thread is the one every
- * worker ends up waiting for: with the scheduler's fair shares it ran
- * at two thirds of a core while workers stood idle at the end of their
- * window; ahead of them it keeps both cores busy (a fifth faster). */
+/* prepared[i]: 0 until prepared, then by whom (each releases its own) */
+#define PREPARED_BY_WORKER 1
+#define PREPARED_BY_TAKER 2
+
+/* How much nicer than the recording thread the workers run: the
+ * recording thread is the one every worker ends up waiting for, so when
+ * other work competes for the cores it goes first. */
 #define PIPE_WORKER_NICENESS 5
 
 /* Lowers the calling thread's priority by `by` (Linux: nice applies to
@@ -148,13 +149,11 @@ thread_lower_priority(int by)
 	(void)setpriority(PRIO_PROCESS, tid, MIN(now + by, 19));
 }
 
-/* Whether the taker, waiting for p->wanted, has enough to go on. */
+/* Whether an item may be begun now: supplied, and within the window. */
 static gboolean
-pipe_taker_ready(const source_pipe *p)
+pipe_claimable(const source_pipe *p)
 {
-	guint last = MIN(p->wanted + PIPE_WAKE_BATCH, MAX(p->supplied, p->wanted + 1)) - 1;
-
-	return p->prepared[p->wanted] && p->prepared[last];
+	return p->next < p->supplied && p->next < p->handed + p->ahead;
 }
 
 /* Releases the items of `mine` (prepared by this thread) below `upto`. */
@@ -181,8 +180,7 @@ pipe_worker(gpointer data)
 	for (;;) {
 		guint i;
 
-		while (!p->stop && p->next < p->n &&
-		       (p->next >= p->supplied || p->next >= p->handed + p->ahead)) {
+		while (!p->stop && p->next < p->n && !pipe_claimable(p)) {
 			p->workers_waiting++;
 			g_cond_wait(&p->to_workers, &p->lock);
 			p->workers_waiting--;
@@ -196,8 +194,8 @@ pipe_worker(gpointer data)
 		p->prepare(i, p->data);
 		g_array_append_val(mine, i);
 		g_mutex_lock(&p->lock);
-		p->prepared[i] = 1;
-		if (p->taker_waiting && pipe_taker_ready(p))
+		p->prepared[i] = PREPARED_BY_WORKER;
+		if (p->taker_waiting && p->prepared[p->wanted])
 			g_cond_signal(&p->to_taker);
 	}
 	/* What this thread prepared is released here, once handed back. */
@@ -229,7 +227,12 @@ source_pipe_new_supplied(guint n, guint ahead, source_pipe_fn prepare,
 	source_pipe_fn release, gpointer data)
 {
 	source_pipe *p = g_new0(source_pipe, 1);
-	guint cores = MIN(g_get_num_processors(), 4);
+	/* One thread a core: the workers, and the taker, which prepares
+	 * items too while the one it needs is not ready.  A thread more
+	 * than cores was a tenth slower: the recording thread was
+	 * preempted, and each switch cost more than the items it waited
+	 * for. */
+	guint workers = MIN(g_get_num_processors(), 4) - 1;
 
 	p->n = n;
 	p->ahead = MAX(ahead, PIPE_WAKE_BATCH);
@@ -241,10 +244,10 @@ source_pipe_new_supplied(guint n, guint ahead, source_pipe_fn prepare,
 	g_mutex_init(&p->lock);
 	g_cond_init(&p->to_taker);
 	g_cond_init(&p->to_workers);
-	if (cores < 2 || n < 2)
+	if (workers == 0 || n < 2)
 		return p;
 	message_library_init();
-	for (guint w = 0; w < cores; w++)
+	for (guint w = 0; w < workers; w++)
 		g_ptr_array_add(p->workers, g_thread_new("kith-prepare", pipe_worker, p));
 	return p;
 }
@@ -256,6 +259,9 @@ source_pipe_supply(source_pipe *p, guint upto)
 	p->supplied = MIN(MAX(p->supplied, upto), p->n);
 	if (p->workers_waiting > 0)
 		g_cond_broadcast(&p->to_workers);
+	/* the taker may be waiting for work it can do */
+	if (p->taker_waiting)
+		g_cond_signal(&p->to_taker);
 	g_mutex_unlock(&p->lock);
 }
 
@@ -270,10 +276,22 @@ source_pipe_take(source_pipe *p, guint i)
 	}
 	g_mutex_lock(&p->lock);
 	p->wanted = i;
-	p->taker_waiting = TRUE;
-	while (!pipe_taker_ready(p))
+	while (!p->prepared[i]) {
+		/* Rather than sleep, prepare the next item no worker has
+		 * claimed (i itself, or one after it). */
+		if (pipe_claimable(p)) {
+			guint j = p->next++;
+
+			g_mutex_unlock(&p->lock);
+			p->prepare(j, p->data);
+			g_mutex_lock(&p->lock);
+			p->prepared[j] = PREPARED_BY_TAKER;
+			continue;
+		}
+		p->taker_waiting = TRUE;
 		g_cond_wait(&p->to_taker, &p->lock);
-	p->taker_waiting = FALSE;
+		p->taker_waiting = FALSE;
+	}
 	g_mutex_unlock(&p->lock);
 }
 
@@ -285,6 +303,8 @@ source_pipe_done(source_pipe *p, guint i)
 		p->holding = FALSE;
 		return;
 	}
+	if (p->prepared[i] == PREPARED_BY_TAKER)
+		p->release(i, p->data);
 	g_mutex_lock(&p->lock);
 	p->handed = i + 1;
 	if (p->workers_waiting > 0 &&
@@ -306,6 +326,11 @@ source_pipe_free(source_pipe *p)
 	g_mutex_unlock(&p->lock);
 	for (guint w = 0; w < p->workers->len; w++)
 		g_thread_join(g_ptr_array_index(p->workers, w));
+	/* what the taker prepared and never took */
+	for (guint i = p->handed; i < p->n; i++) {
+		if (p->prepared[i] == PREPARED_BY_TAKER)
+			p->release(i, p->data);
+	}
 	g_ptr_array_free(p->workers, TRUE);
 	g_mutex_clear(&p->lock);
 	g_cond_clear(&p->to_taker);

@@ -57,8 +57,10 @@ void source_install_stop_handlers(void);
  * prepared item i, so what a worker allocated goes back to that worker's
  * malloc arena instead of contending for it.  No item is begun more than
  * `ahead` past the last one handed back, and a worker releases what was
- * handed back before it begins another, which bounds memory.  Threads wake
- * each other in batches, not once per item.
+ * handed back before it begins another, which bounds memory.  There is one
+ * thread a core: the workers, and the taker, which while the item it needs
+ * is not ready prepares the next one no worker has begun instead of
+ * sleeping.  Sleeping workers are woken in batches, not once per item.
  *
  * On a single core there are no workers: take() prepares in the calling
  * thread and done() releases there.  The taker takes only supplied items.

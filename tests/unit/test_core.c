@@ -306,6 +306,48 @@ wait_supplied(pipe_check *c, guint i)
 	}
 }
 
+/* A prepare that takes a while, so that the workers fall behind. */
+static void
+pipe_check_prepare_slowly(guint i, gpointer data)
+{
+	g_usleep(300);
+	pipe_check_prepare(i, data);
+}
+
+/* The taker prepares items itself rather than wait for workers that are
+ * behind, and releases those itself. */
+static void
+test_source_pipe_taker_helps(void **state)
+{
+	pipe_check *c = g_new0(pipe_check, 1);
+	source_pipe *p;
+	guint by_taker = 0;
+
+	(void)state;
+	g_mutex_init(&c->lock);
+	c->taker = g_thread_self();
+	c->supplied = G_MAXUINT;
+	p = source_pipe_new(200, PIPE_AHEAD, pipe_check_prepare_slowly,
+		pipe_check_release, c);
+	for (guint i = 0; i < 200; i++) {
+		source_pipe_take(p, i);
+		g_mutex_lock(&c->lock);
+		c->handed = i + 1;
+		g_mutex_unlock(&c->lock);
+		source_pipe_done(p, i);
+	}
+	source_pipe_free(p);
+	for (guint i = 0; i < 200; i++) {
+		assert_int_equal(c->prepared[i], 1);
+		assert_int_equal(c->released[i], 1);
+		by_taker += c->by[i] == c->taker;
+	}
+	assert_true(by_taker > 0);
+	assert_int_equal(c->outstanding, 0);
+	g_mutex_clear(&c->lock);
+	g_free(c);
+}
+
 static void
 run_pipe_with(guint n, guint stop_after, gboolean supplied)
 {
@@ -413,6 +455,7 @@ main(void)
 		cmocka_unit_test(test_spool),
 		cmocka_unit_test(test_spool_watch),
 		cmocka_unit_test(test_source_pipe),
+		cmocka_unit_test(test_source_pipe_taker_helps),
 		cmocka_unit_test(test_source_batch),
 		cmocka_unit_test(test_exit_codes),
 	};
