@@ -241,6 +241,26 @@ out:
 	return status;
 }
 
+/* How long the scanning thread waits for the next fetched batch, holding
+ * the store, before it commits instead.  Batches usually arrive within a
+ * few tens of milliseconds; committing after each, as when the fetch was
+ * merely a little behind, rewrote most of the store's pages every batch. */
+#define FETCH_LATE_USEC (100 * 1000)
+
+/* Whether the next fetched batch is late: not queued within
+ * FETCH_LATE_USEC.  The queue has one reader, this thread: a batch popped
+ * to look goes back at its head. */
+static gboolean
+next_batch_late(GAsyncQueue *queue)
+{
+	fetched *next = g_async_queue_timeout_pop(queue, FETCH_LATE_USEC);
+
+	if (next == NULL)
+		return TRUE;
+	g_async_queue_push_front(queue, next);
+	return FALSE;
+}
+
 /* Fetches, prepares and stores the UIDs of `uids` in batches. */
 static kith_status
 scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
@@ -281,11 +301,11 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 			state->modseq = (gint64)modseq;
 		status = record_batch(scan, &pl, b, flags, state, errstr);
 		/* Commit when the batch is due, and whenever the next fetch
-		 * has not arrived: the store is not held locked while waiting
-		 * on the network. */
+		 * is late: the store is not held locked while waiting on the
+		 * network. */
 		if (status == KITH_OK && (source_batch_due(&batch, b->n) ||
-		    got == batches || g_async_queue_length(pl.queue) <= 0 ||
-		    source_stop_requested())) {
+		    got == batches || source_stop_requested() ||
+		    next_batch_late(pl.queue))) {
 			status = ingest_commit(scan->ing, errstr);
 			source_batch_committed(&batch);
 		}
