@@ -122,8 +122,6 @@ item_party(const items_message *m, const detect_hit *hit, const char **owner,
 	return TRUE;
 }
 
-/* --- closing ------------------------------------------------------------- */
-
 /* --- closing --------------------------------------------------------------
  *
  * Closing reads only what the store holds (participants, thread links,
@@ -131,6 +129,10 @@ item_party(const items_message *m, const detect_hit *hit, const char **owner,
  * answer whatever order messages arrive in: a message closes what earlier
  * messages opened, and a new item is closed by a later message already
  * stored (a scan of a Sent folder after the inbox, a late filter run).
+ * Outside its thread a delivery settles one untargeted item, the oldest:
+ * an older item arriving after it takes the delivery from a newer one,
+ * which is reopened and settled anew.  (When two such deliveries arrive
+ * out of order, the same items end settled, possibly each by the other.)
  */
 
 /* What a stored message can do to the items of its parties. */
@@ -152,6 +154,26 @@ typedef struct {
 	char *kind;
 	char *target;
 } open_item;
+
+/* An item settled by a delivery outside its thread, as it is ordered
+ * among a contact's items (created, message, id) and whom it concerns. */
+typedef struct {
+	gint64 id, message, created, contact;
+	gboolean owed_by_me;
+	gboolean is_request;
+} settled_item;
+
+/* Whether item a was opened before item b: the order a delivery takes
+ * the items it may settle in (load_candidates). */
+static gboolean
+settled_before(const settled_item *a, const settled_item *b)
+{
+	if (a->created != b->created)
+		return a->created < b->created;
+	if (a->message != b->message)
+		return a->message < b->message;
+	return a->id < b->id;
+}
 
 static void
 open_item_free(gpointer p)
@@ -491,43 +513,150 @@ out:
 	return status;
 }
 
-/* Whether a message already stored, later than the item, settles it: the
- * owing party's later messages to or from the contact, oldest first. */
+/*
+ * The untargeted item that closer c settled outside its thread, if any:
+ * a delivery settles one such item, and later arrivals must know which.
+ */
+static kith_status
+load_settled_outside(kith_store *store, const closer *c, settled_item *x,
+	gboolean *found, char **errstr)
+{
+	sqlite3_stmt *st;
+	kith_status status;
+
+	*found = FALSE;
+	status = store_stmt(store, "SELECT id, message, created, contact_id, owner = 'me',"
+		" kind = 'request' FROM items WHERE closed_by = ?1 AND target IS NULL"
+		" AND status = 'done' ORDER BY created, message, id", &st, errstr);
+	if (status != KITH_OK)
+		return status;
+	sqlite3_bind_int64(st, 1, c->rowid);
+	while (!*found && sqlite3_step(st) == SQLITE_ROW) {
+		x->id = sqlite3_column_int64(st, 0);
+		x->message = sqlite3_column_int64(st, 1);
+		*found = !g_hash_table_contains(c->thread, GINT_TO_POINTER(x->message));
+		x->created = sqlite3_column_int64(st, 2);
+		x->contact = sqlite3_column_int64(st, 3);
+		x->owed_by_me = sqlite3_column_int(st, 4) != 0;
+		x->is_request = sqlite3_column_int(st, 5) != 0;
+	}
+	sqlite3_reset(st);
+	return KITH_OK;
+}
+
+static kith_status
+reopen_item(kith_store *store, gint64 id, char **errstr)
+{
+	sqlite3_stmt *st;
+	kith_status status;
+
+	status = store_stmt(store, "UPDATE items SET status = 'open', closed_by = NULL,"
+		" closed_at = NULL WHERE id = ?1", &st, errstr);
+	if (status != KITH_OK)
+		return status;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return store_error(store, "reopen item", errstr);
+	}
+	sqlite3_reset(st);
+	return KITH_OK;
+}
+
+/*
+ * Whether later closer c settles `it` (described by `self`).  A delivery
+ * outside the item's thread settles the oldest untargeted item it can,
+ * whatever order they arrive in: when c already settled a newer one, that
+ * one is reopened into *displaced (*has_displaced) for the caller to
+ * settle anew; when c settled an older one, c is spent.
+ */
+static kith_status
+try_close_later(kith_store *store, closer *c, const open_item *it,
+	const settled_item *self, gboolean *closed, settled_item *displaced,
+	gboolean *has_displaced, char **errstr)
+{
+	settled_item x;
+	gboolean found = FALSE;
+	kith_status status;
+
+	*closed = FALSE;
+	if (it->target != NULL || !c->delivers ||
+	    g_hash_table_contains(c->thread, GINT_TO_POINTER(it->message)))
+		return try_close(store, c, it, closed, errstr);
+	status = load_settled_outside(store, c, &x, &found, errstr);
+	if (status != KITH_OK || (found && !settled_before(self, &x)))
+		return status;
+	if (found) {
+		status = reopen_item(store, x.id, errstr);
+		if (status != KITH_OK)
+			return status;
+		*displaced = x;
+		*has_displaced = TRUE;
+	}
+	return try_close(store, c, it, closed, errstr);
+}
+
+/*
+ * Whether a message already stored, later than the item, settles it: the
+ * owing party's later messages to or from the contact, oldest first.  An
+ * item it displaces is settled the same way in turn; each displaced item
+ * is newer than the one before, so this ends.
+ */
 static kith_status
 close_forward(kith_store *store, const open_item *it, gint64 contact,
 	gboolean owed_by_me, gint64 since, gboolean *closed, char **errstr)
 {
 	GArray *later = g_array_new(FALSE, FALSE, sizeof(gint64));
+	settled_item self = { it->id, it->message, since, contact, owed_by_me,
+		strcmp(it->kind, "request") == 0 };
+	open_item cur = *it;
+	gboolean again = TRUE, first = TRUE;
 	sqlite3_stmt *st;
-	kith_status status;
+	kith_status status = KITH_OK;
 
 	*closed = FALSE;
-	status = store_stmt(store, "SELECT message FROM interactions "
-		"WHERE contact_id = ?1 AND direction = ?2 AND date >= ?3 AND message != ?4 "
-		"ORDER BY date, message LIMIT 200", &st, errstr);
-	if (status != KITH_OK)
-		goto out;
-	sqlite3_bind_int64(st, 1, contact);
-	sqlite3_bind_int(st, 2, owed_by_me ? DIR_SENT : DIR_RECEIVED);
-	sqlite3_bind_int64(st, 3, since);
-	sqlite3_bind_int64(st, 4, it->message);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		gint64 id = sqlite3_column_int64(st, 0);
+	while (again && status == KITH_OK) {
+		settled_item displaced = { 0 };
+		gboolean settled = FALSE, has_displaced = FALSE;
 
-		g_array_append_val(later, id);
-	}
-	sqlite3_reset(st);
-	for (guint i = 0; i < later->len && !*closed && status == KITH_OK; i++) {
-		closer c;
-		gboolean usable = FALSE;
+		again = FALSE;
+		g_array_set_size(later, 0);
+		status = store_stmt(store, "SELECT message FROM interactions "
+			"WHERE contact_id = ?1 AND direction = ?2 AND date >= ?3 AND message != ?4 "
+			"ORDER BY date, message LIMIT 200", &st, errstr);
+		if (status != KITH_OK)
+			break;
+		sqlite3_bind_int64(st, 1, self.contact);
+		sqlite3_bind_int(st, 2, self.owed_by_me ? DIR_SENT : DIR_RECEIVED);
+		sqlite3_bind_int64(st, 3, self.created);
+		sqlite3_bind_int64(st, 4, self.message);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			gint64 id = sqlite3_column_int64(st, 0);
 
-		status = load_closer(store, g_array_index(later, gint64, i), &c, &usable,
-			errstr);
-		if (status == KITH_OK && usable)
-			status = try_close(store, &c, it, closed, errstr);
-		closer_clear(&c);
+			g_array_append_val(later, id);
+		}
+		sqlite3_reset(st);
+		for (guint i = 0; i < later->len && !settled && status == KITH_OK; i++) {
+			closer c;
+			gboolean usable = FALSE;
+
+			status = load_closer(store, g_array_index(later, gint64, i), &c,
+				&usable, errstr);
+			if (status == KITH_OK && usable)
+				status = try_close_later(store, &c, &cur, &self, &settled,
+					&displaced, &has_displaced, errstr);
+			closer_clear(&c);
+		}
+		if (first)
+			*closed = settled;
+		first = FALSE;
+		if (status == KITH_OK && has_displaced) {
+			self = displaced;
+			cur = (open_item){ displaced.id, displaced.message,
+				(char *)(displaced.is_request ? "request" : "promise"), NULL };
+			again = TRUE;
+		}
 	}
-out:
 	g_array_unref(later);
 	return status;
 }

@@ -141,6 +141,9 @@ static const char *const migrations[] = {
 	"DROP INDEX items_open;"
 	"CREATE INDEX items_open ON items(contact_id, owner, target IS NULL, created,"
 	"  message) WHERE status IN ('open', 'snoozed');",
+	/* 5: the items each message settled, so that a delivery arriving
+	 * before the items it settles still settles one, the oldest. */
+	"CREATE INDEX items_closed_by ON items(closed_by) WHERE closed_by IS NOT NULL;",
 };
 
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
