@@ -356,25 +356,29 @@ closer_settles(const closer *c, const open_item *it)
 	return c->delivers && !c->closed_outside;
 }
 
+/* Marks item `id` settled by closer c, or open again when c is NULL (a
+ * delivery that settled it went to an older item). */
 static kith_status
-close_item(kith_store *store, gint64 id, const closer *c, char **errstr)
+set_item_closer(kith_store *store, gint64 id, const closer *c, char **errstr)
 {
 	sqlite3_stmt *st;
 	kith_status status;
 
-	status = store_stmt(store, "UPDATE items SET status = 'done', closed_by = ?2,"
-		" closed_at = ?3, snooze_until = NULL WHERE id = ?1", &st, errstr);
+	status = store_stmt(store, "UPDATE items SET status = ?2, closed_by = ?3,"
+		" closed_at = ?4, snooze_until = NULL WHERE id = ?1", &st, errstr);
 	if (status != KITH_OK)
 		return status;
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, c->rowid);
-	sqlite3_bind_int64(st, 3, c->date);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return store_error(store, "close item", errstr);
+	sqlite3_bind_text(st, 2, c != NULL ? ITEM_DONE : ITEM_OPEN, -1, SQLITE_STATIC);
+	if (c != NULL) {
+		sqlite3_bind_int64(st, 3, c->rowid);
+		sqlite3_bind_int64(st, 4, c->date);
+	} else {
+		sqlite3_bind_null(st, 3);
+		sqlite3_bind_null(st, 4);
 	}
-	sqlite3_reset(st);
-	return KITH_OK;
+	return store_step_done(store, st, c != NULL ? "close item" : "reopen item",
+		errstr);
 }
 
 /* Settles `it` with `c` when the rule says so. */
@@ -393,7 +397,7 @@ try_close(kith_store *store, closer *c, const open_item *it, gboolean *closed,
 		return status;
 	if (!closer_settles(c, it))
 		return KITH_OK;
-	status = close_item(store, it->id, c, errstr);
+	status = set_item_closer(store, it->id, c, errstr);
 	if (status != KITH_OK)
 		return status;
 	if (!g_hash_table_contains(c->thread, GINT_TO_POINTER(it->message)) &&
@@ -544,25 +548,6 @@ load_settled_outside(kith_store *store, const closer *c, settled_item *x,
 	return KITH_OK;
 }
 
-static kith_status
-reopen_item(kith_store *store, gint64 id, char **errstr)
-{
-	sqlite3_stmt *st;
-	kith_status status;
-
-	status = store_stmt(store, "UPDATE items SET status = 'open', closed_by = NULL,"
-		" closed_at = NULL WHERE id = ?1", &st, errstr);
-	if (status != KITH_OK)
-		return status;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return store_error(store, "reopen item", errstr);
-	}
-	sqlite3_reset(st);
-	return KITH_OK;
-}
-
 /*
  * Whether later closer c settles `it` (described by `self`).  A delivery
  * outside the item's thread settles the oldest untargeted item it can,
@@ -587,7 +572,7 @@ try_close_later(kith_store *store, closer *c, const open_item *it,
 	if (status != KITH_OK || (found && !settled_before(self, &x)))
 		return status;
 	if (found) {
-		status = reopen_item(store, x.id, errstr);
+		status = set_item_closer(store, x.id, NULL, errstr);
 		if (status != KITH_OK)
 			return status;
 		*displaced = x;
@@ -596,9 +581,51 @@ try_close_later(kith_store *store, closer *c, const open_item *it,
 	return try_close(store, c, it, closed, errstr);
 }
 
+/* Whether one of the owing party's messages stored after `it` (described
+ * by `self`), oldest first, settles it; *displaced as try_close_later. */
+static kith_status
+settle_from_later(kith_store *store, const open_item *it, const settled_item *self,
+	gboolean *settled, settled_item *displaced, gboolean *has_displaced,
+	char **errstr)
+{
+	GArray *later = g_array_new(FALSE, FALSE, sizeof(gint64));
+	sqlite3_stmt *st;
+	kith_status status;
+
+	*settled = *has_displaced = FALSE;
+	status = store_stmt(store, "SELECT message FROM interactions "
+		"WHERE contact_id = ?1 AND direction = ?2 AND date >= ?3 AND message != ?4 "
+		"ORDER BY date, message LIMIT 200", &st, errstr);
+	if (status != KITH_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, self->contact);
+	sqlite3_bind_int(st, 2, self->owed_by_me ? DIR_SENT : DIR_RECEIVED);
+	sqlite3_bind_int64(st, 3, self->created);
+	sqlite3_bind_int64(st, 4, self->message);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		gint64 id = sqlite3_column_int64(st, 0);
+
+		g_array_append_val(later, id);
+	}
+	sqlite3_reset(st);
+	for (guint i = 0; i < later->len && !*settled && status == KITH_OK; i++) {
+		closer c;
+		gboolean usable = FALSE;
+
+		status = load_closer(store, g_array_index(later, gint64, i), &c, &usable,
+			errstr);
+		if (status == KITH_OK && usable)
+			status = try_close_later(store, &c, it, self, settled, displaced,
+				has_displaced, errstr);
+		closer_clear(&c);
+	}
+out:
+	g_array_unref(later);
+	return status;
+}
+
 /*
- * Whether a message already stored, later than the item, settles it: the
- * owing party's later messages to or from the contact, oldest first.  An
+ * Whether a message already stored, later than the item, settles it.  An
  * item it displaces is settled the same way in turn; each displaced item
  * is newer than the one before, so this ends.
  */
@@ -606,59 +633,26 @@ static kith_status
 close_forward(kith_store *store, const open_item *it, gint64 contact,
 	gboolean owed_by_me, gint64 since, gboolean *closed, char **errstr)
 {
-	GArray *later = g_array_new(FALSE, FALSE, sizeof(gint64));
 	settled_item self = { it->id, it->message, since, contact, owed_by_me,
 		strcmp(it->kind, "request") == 0 };
 	open_item cur = *it;
-	gboolean again = TRUE, first = TRUE;
-	sqlite3_stmt *st;
-	kith_status status = KITH_OK;
+	kith_status status;
 
-	*closed = FALSE;
-	while (again && status == KITH_OK) {
+	for (;;) {
 		settled_item displaced = { 0 };
-		gboolean settled = FALSE, has_displaced = FALSE;
+		gboolean settled, has_displaced;
 
-		again = FALSE;
-		g_array_set_size(later, 0);
-		status = store_stmt(store, "SELECT message FROM interactions "
-			"WHERE contact_id = ?1 AND direction = ?2 AND date >= ?3 AND message != ?4 "
-			"ORDER BY date, message LIMIT 200", &st, errstr);
-		if (status != KITH_OK)
-			break;
-		sqlite3_bind_int64(st, 1, self.contact);
-		sqlite3_bind_int(st, 2, self.owed_by_me ? DIR_SENT : DIR_RECEIVED);
-		sqlite3_bind_int64(st, 3, self.created);
-		sqlite3_bind_int64(st, 4, self.message);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			gint64 id = sqlite3_column_int64(st, 0);
-
-			g_array_append_val(later, id);
-		}
-		sqlite3_reset(st);
-		for (guint i = 0; i < later->len && !settled && status == KITH_OK; i++) {
-			closer c;
-			gboolean usable = FALSE;
-
-			status = load_closer(store, g_array_index(later, gint64, i), &c,
-				&usable, errstr);
-			if (status == KITH_OK && usable)
-				status = try_close_later(store, &c, &cur, &self, &settled,
-					&displaced, &has_displaced, errstr);
-			closer_clear(&c);
-		}
-		if (first)
+		status = settle_from_later(store, &cur, &self, &settled, &displaced,
+			&has_displaced, errstr);
+		if (cur.id == it->id)
 			*closed = settled;
-		first = FALSE;
-		if (status == KITH_OK && has_displaced) {
-			self = displaced;
-			cur = (open_item){ displaced.id, displaced.message,
-				(char *)(displaced.is_request ? "request" : "promise"), NULL };
-			again = TRUE;
-		}
+		if (status != KITH_OK || !has_displaced)
+			return status;
+		self = displaced;
+		cur = (open_item){ displaced.id, displaced.message,
+			(char *)detect_kind_name(displaced.is_request ? DETECT_REQUEST :
+				DETECT_PROMISE), NULL };
 	}
-	g_array_unref(later);
-	return status;
 }
 
 /* --- opening ---------------------------------------------------------------- */
