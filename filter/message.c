@@ -1344,7 +1344,7 @@ stream_over_release(GMimeStream *stream, GByteArray *array)
 }
 
 static kith_status
-build_message(kith_message *msg, GMimeMessage *gm, const GArray *fields,
+build_message(kith_message *msg, GMimeObject *top, const GArray *fields,
 	GMimeParserOptions *options, unsigned flags, const char *data, gsize len)
 {
 	walk_ctx ctx = { msg, options, g_string_new(NULL), g_string_new(NULL),
@@ -1371,7 +1371,7 @@ build_message(kith_message *msg, GMimeMessage *gm, const GArray *fields,
 		early = automated_reason(msg);
 		ctx.no_text = early != NULL;
 	}
-	walk(&ctx, g_mime_message_get_mime_part(gm), 0);
+	walk(&ctx, top, 0);
 	finish_text(msg, &ctx);
 	msg->new_text = zones_new_text(msg->text);
 	/* the verdict before the walk stands unless the walk found a report */
@@ -1404,7 +1404,7 @@ message_parse_with(const char *data, gsize len, unsigned flags,
 	GMimeParserOptions *options = NULL;
 	GMimeStream *stream = NULL;
 	GMimeParser *parser = NULL;
-	GMimeMessage *gm = NULL;
+	GMimeObject *top = NULL;
 	GString *owned = NULL, *gm_input = NULL;
 	GArray *fields = g_array_new(FALSE, FALSE, sizeof(header_field));
 	GByteArray *array = NULL;
@@ -1432,19 +1432,19 @@ message_parse_with(const char *data, gsize len, unsigned flags,
 	stream = stream_over(gm_input->str, gm_input->len, &array);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	gm = g_mime_parser_construct_message(parser, options);
-	if (gm == NULL) {
+	top = g_mime_parser_construct_part(parser, options);
+	if (top == NULL) {
 		rc = kith_fail(errstr, KITH_E_DATA, "message: not a MIME message");
 		goto out;
 	}
-	rc = build_message(msg, gm, fields, options, flags, data, len);
+	rc = build_message(msg, top, fields, options, flags, data, len);
 	if (rc == KITH_OK) {
 		*out = msg;
 		msg = NULL;
 	}
 out:
-	if (gm != NULL)
-		g_object_unref(gm);
+	if (top != NULL)
+		g_object_unref(top);
 	if (parser != NULL)
 		g_object_unref(parser);
 	stream_over_release(stream, array);
