@@ -90,12 +90,20 @@ add_token(GArray *toks, const char *s, gsize start, gsize end)
 static void
 add_word(GArray *toks, const char *s, gsize start, gsize end)
 {
-	char *w = g_strndup(s + start, end - start);
-	gsize from = start;
+	gsize from = start, len = end - start;
+	char iso[11];
 
-	if (is_iso_date(w) || strchr(w, '-') == NULL) {
+	if (memchr(s + start, '-', len) == NULL) {
 		add_token(toks, s, start, end);
-		goto out;
+		return;
+	}
+	if (len == 10) {
+		memcpy(iso, s + start, len);
+		iso[len] = '\0';
+		if (is_iso_date(iso)) {
+			add_token(toks, s, start, end);
+			return;
+		}
 	}
 	for (gsize i = start; i <= end; i++) {
 		if (i == end || s[i] == '-') {
@@ -103,8 +111,6 @@ add_word(GArray *toks, const char *s, gsize start, gsize end)
 			from = i + 1;
 		}
 	}
-out:
-	g_free(w);
 }
 
 static void
@@ -569,12 +575,45 @@ match_numeric_date(const scan *sc, guint i, GDate *due)
 	return set_calendar(due, sc->base, y, m, d) ? 1 : 0;
 }
 
+/*
+ * The words a phrase can start with, sorted for bsearch: every word the
+ * matchers above test at token i itself.  A token that starts with a
+ * digit may start one too.  Most tokens of a sentence are none of these,
+ * and rejecting them here spares trying each matcher's word lists.
+ */
+static const char *const phrase_starts[] = {
+	"apr", "april", "aug", "august", "close", "cob", "day", "dec", "december",
+	"end", "eob", "eod", "eom", "eow", "feb", "february", "fri", "friday",
+	"in", "jan", "january", "jul", "july", "jun", "june", "mar", "march",
+	"may", "mon", "monday", "month", "next", "nov", "november", "oct",
+	"october", "sat", "saturday", "sep", "sept", "september", "sun",
+	"sunday", "the", "this", "thu", "thur", "thurs", "thursday", "tmrw",
+	"today", "tomorow", "tomorrow", "tonight", "tue", "tues", "tuesday",
+	"wed", "wednesday", "within",
+};
+
+static int
+compare_word(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+static gboolean
+may_start_phrase(const char *t)
+{
+	return g_ascii_isdigit(*t) ||
+		bsearch(t, phrase_starts, G_N_ELEMENTS(phrase_starts),
+			sizeof phrase_starts[0], compare_word) != NULL;
+}
+
 /* Tries every matcher at token i; relative ones only with a base. */
 static guint
 match_at(const scan *sc, guint i, GDate *due)
 {
 	guint n = 0;
 
+	if (!may_start_phrase(tok(sc, i)))
+		return 0;
 	if (sc->base != NULL) {
 		if ((n = match_day_words(sc, i, due)) != 0 ||
 		    (n = match_week_month(sc, i, due)) != 0 ||

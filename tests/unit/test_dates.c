@@ -298,6 +298,68 @@ test_without_message_date(void **state)
 	check_cases(NULL, DATE_ORDER_MDY, cases, G_N_ELEMENTS(cases));
 }
 
+/* One phrase for each word a phrase can start with, spellings and
+ * abbreviations included: dates.c rejects a token early unless it is one
+ * of these words, so a word missing from its list loses its phrases. */
+static void
+test_every_phrase_start(void **state)
+{
+	static const due_case cases[] = {
+		{ "Send it by COB.", "2026-04-01" },
+		{ "Send it by EOB.", "2026-04-01" },
+		{ "Send it tmrw.", "2026-04-02" },
+		{ "Send it tomorow.", "2026-04-02" },
+		{ "Send it by EOW.", "2026-04-03" },
+		{ "Send it by EOM.", "2026-04-30" },
+		{ "Send it by month end.", "2026-04-30" },
+		{ "Send it this month.", "2026-04-30" },
+		{ "Send it by end of next month.", "2026-05-31" },
+		{ "Send it within 3 days.", "2026-04-04" },
+		{ "Send it in a week.", "2026-04-08" },
+		{ "Send it on Mon.", "2026-04-06" },
+		{ "Send it on Tue.", "2026-04-07" },
+		{ "Send it on Tues.", "2026-04-07" },
+		{ "Send it on Thu.", "2026-04-02" },
+		{ "Send it on Thur.", "2026-04-02" },
+		{ "Send it on Fri.", "2026-04-03" },
+		{ "Send it on Sat.", "2026-04-04" },
+		{ "Send it on Sun.", "2026-04-05" },
+		{ "Send it on Sunday.", "2026-04-05" },
+		{ "Send it on Thursday.", "2026-04-02" },
+		{ "Send it by Jan 5.", "2027-01-05" },
+		{ "Send it by Feb 5.", "2027-02-05" },
+		{ "Send it by Mar 5.", "2027-03-05" },
+		{ "Send it by Apr 5.", "2026-04-05" },
+		{ "Send it by May 5.", "2026-05-05" },
+		{ "Send it by Jun 5.", "2026-06-05" },
+		{ "Send it by Jul 5.", "2026-07-05" },
+		{ "Send it by Aug 5.", "2026-08-05" },
+		{ "Send it by Sep 5.", "2026-09-05" },
+		{ "Send it by Sept 5.", "2026-09-05" },
+		{ "Send it by Oct 5.", "2026-10-05" },
+		{ "Send it by Nov 5.", "2026-11-05" },
+		{ "Send it by Dec 5.", "2026-12-05" },
+		{ "Send it by January 5.", "2027-01-05" },
+		{ "Send it by February 5.", "2027-02-05" },
+		{ "Send it by March 5.", "2027-03-05" },
+		{ "Send it by April 5.", "2026-04-05" },
+		{ "Send it by June 5.", "2026-06-05" },
+		{ "Send it by July 5.", "2026-07-05" },
+		{ "Send it by August 5.", "2026-08-05" },
+		{ "Send it by September 5.", "2026-09-05" },
+		{ "Send it by October 5.", "2026-10-05" },
+		{ "Send it by November 5.", "2026-11-05" },
+		{ "Send it by December 5.", "2026-12-05" },
+		{ "Send it by the 15th.", "2026-04-15" },
+		{ "Send it by 4/20.", "2026-04-20" },
+		{ "Send it by 2026-05-01.", "2026-05-01" },
+	};
+	GDateTime *d = msg_date("2026-04-01T10:00:00Z", 0);
+
+	check_cases(d, DATE_ORDER_MDY, cases, G_N_ELEMENTS(cases));
+	g_date_time_unref(d);
+}
+
 static void
 test_phrase(void **state)
 {
@@ -329,6 +391,7 @@ main(void)
 		cmocka_unit_test(test_weekend),
 		cmocka_unit_test(test_no_date),
 		cmocka_unit_test(test_without_message_date),
+		cmocka_unit_test(test_every_phrase_start),
 		cmocka_unit_test(test_phrase),
 	};
 
