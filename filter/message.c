@@ -18,6 +18,7 @@
 #include "header_block.h"
 #include "html.h"
 #include "message.h"
+#include "mime_leaf.h"
 #include "zones.h"
 
 /* A parse with hostile input can produce thousands of warnings; the
@@ -571,6 +572,42 @@ message_free(kith_message *msg)
 	g_free(msg);
 }
 
+static gboolean
+attachments_equal(const GPtrArray *a, const GPtrArray *b)
+{
+	if (a->len != b->len)
+		return FALSE;
+	for (guint i = 0; i < a->len; i++) {
+		const kith_attachment *x = g_ptr_array_index(a, i);
+		const kith_attachment *y = g_ptr_array_index(b, i);
+
+		if (strcmp(x->filename, y->filename) != 0 ||
+		    strcmp(x->mime_type, y->mime_type) != 0 || x->size != y->size)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+const char *
+message_body_differs(const kith_message *a, const kith_message *b)
+{
+	if (strcmp(a->text, b->text) != 0)
+		return "text";
+	if (strcmp(a->new_text, b->new_text) != 0)
+		return "new_text";
+	if (a->text_from_html != b->text_from_html)
+		return "text_from_html";
+	if (a->text_truncated != b->text_truncated)
+		return "text_truncated";
+	if (a->is_report != b->is_report)
+		return "is_report";
+	if (g_strcmp0(a->automated, b->automated) != 0)
+		return "automated";
+	if (!attachments_equal(a->attachments, b->attachments))
+		return "attachments";
+	return NULL;
+}
+
 const char *
 message_header_at(const kith_message *msg, guint i)
 {
@@ -1076,29 +1113,52 @@ out:
 	return out;
 }
 
+/* Adds the decoded bytes of a body text part, declared in `charset`
+ * (NULL: undeclared), to the walk's plain or HTML text. */
+static void
+add_body_text(walk_ctx *ctx, const GByteArray *bytes, const char *charset,
+	gboolean is_html)
+{
+	char *meta = NULL;
+	char *text;
+
+	if (is_html && charset == NULL)
+		charset = meta = html_meta_charset(bytes->data, bytes->len);
+	text = text_to_utf8((const char *)bytes->data, bytes->len, charset);
+	g_free(meta);
+	/* HTML is kept as it is: it becomes text only if no plain part
+	 * does, which for multipart/alternative is the common case. */
+	append_block(is_html ? ctx->html : ctx->plain, text);
+	g_free(text);
+}
+
 /* A text/plain or text/html leaf that is part of the body. */
 static void
 walk_body_text(walk_ctx *ctx, GMimePart *part, gboolean is_html)
 {
 	const char *charset =
 		g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
-	char *meta = NULL;
 	GByteArray *bytes;
-	char *text;
 
 	/* past the cap, further parts cannot reach the text */
 	if (ctx->plain->len + ctx->html->len > 4 * MESSAGE_MAX_TEXT)
 		return;
 	bytes = part_bytes(part);
-	if (is_html && charset == NULL)
-		charset = meta = html_meta_charset(bytes->data, bytes->len);
-	text = text_to_utf8((const char *)bytes->data, bytes->len, charset);
-	g_free(meta);
+	add_body_text(ctx, bytes, charset, is_html);
 	g_byte_array_unref(bytes);
-	/* HTML is kept as it is: it becomes text only if no plain part
-	 * does, which for multipart/alternative is the common case. */
-	append_block(is_html ? ctx->html : ctx->plain, text);
-	g_free(text);
+}
+
+/* The whole body as one text part, read without GMime's parser. */
+static void
+walk_simple_leaf(walk_ctx *ctx, const mime_leaf *leaf)
+{
+	GByteArray *bytes;
+
+	if (ctx->no_text)
+		return;
+	bytes = mime_leaf_decode(leaf);
+	add_body_text(ctx, bytes, leaf->charset, leaf->is_html);
+	g_byte_array_unref(bytes);
 }
 
 static void
@@ -1343,9 +1403,12 @@ stream_over_release(GMimeStream *stream, GByteArray *array)
 	}
 }
 
+/* The message model from its fields and its body: either GMime's part
+ * tree `top` or, for a body of one text part, `leaf`. */
 static kith_status
-build_message(kith_message *msg, GMimeObject *top, const GArray *fields,
-	GMimeParserOptions *options, unsigned flags, const char *data, gsize len)
+build_message(kith_message *msg, GMimeObject *top, const mime_leaf *leaf,
+	const GArray *fields, GMimeParserOptions *options, unsigned flags,
+	const char *data, gsize len)
 {
 	walk_ctx ctx = { msg, options, g_string_new(NULL), g_string_new(NULL),
 		g_string_new(NULL), FALSE, FALSE };
@@ -1371,7 +1434,10 @@ build_message(kith_message *msg, GMimeObject *top, const GArray *fields,
 		early = automated_reason(msg);
 		ctx.no_text = early != NULL;
 	}
-	walk(&ctx, top, 0);
+	if (top != NULL)
+		walk(&ctx, top, 0);
+	else
+		walk_simple_leaf(&ctx, leaf);
 	finish_text(msg, &ctx);
 	msg->new_text = zones_new_text(msg->text);
 	/* the verdict before the walk stands unless the walk found a report */
@@ -1395,6 +1461,35 @@ message_parse(const char *data, gsize len, kith_message **out, char **errstr)
 	return message_parse_with(data, len, 0, out, errstr);
 }
 
+/* build_message over GMime's part tree of the message: its Content-*
+ * fields and its body, as mime_input() gives them to the parser.  The
+ * tree reads its content from that input, so both go together here. */
+static kith_status
+build_with_gmime(kith_message *msg, const char *input, gsize input_len,
+	const GArray *fields, gsize body, GMimeParserOptions *options,
+	unsigned flags, const char *data, gsize len, char **errstr)
+{
+	GString *gm_input = mime_input(input, input_len, fields, body);
+	GByteArray *array = NULL;
+	GMimeStream *stream = stream_over(gm_input->str, gm_input->len, &array);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	GMimeObject *top;
+	kith_status rc;
+
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	top = g_mime_parser_construct_part(parser, options);
+	if (top == NULL)
+		rc = kith_fail(errstr, KITH_E_DATA, "message: not a MIME message");
+	else
+		rc = build_message(msg, top, NULL, fields, options, flags, data, len);
+	if (top != NULL)
+		g_object_unref(top);
+	g_object_unref(parser);
+	stream_over_release(stream, array);
+	g_string_free(gm_input, TRUE);
+	return rc;
+}
+
 kith_status
 message_parse_with(const char *data, gsize len, unsigned flags,
 	kith_message **out, char **errstr)
@@ -1402,12 +1497,9 @@ message_parse_with(const char *data, gsize len, unsigned flags,
 	kith_status rc = KITH_OK;
 	kith_message *msg = NULL;
 	GMimeParserOptions *options = NULL;
-	GMimeStream *stream = NULL;
-	GMimeParser *parser = NULL;
-	GMimeObject *top = NULL;
-	GString *owned = NULL, *gm_input = NULL;
+	GString *owned = NULL;
 	GArray *fields = g_array_new(FALSE, FALSE, sizeof(header_field));
-	GByteArray *array = NULL;
+	mime_leaf leaf;
 	const char *input;
 	gsize input_len = 0, body;
 
@@ -1428,32 +1520,25 @@ message_parse_with(const char *data, gsize len, unsigned flags,
 	if (flags & MESSAGE_PARSE_WARNINGS)
 		g_mime_parser_options_set_warning_callback(options, on_parser_warning, msg);
 	body = header_block_split(input, input_len, fields);
-	gm_input = mime_input(input, input_len, fields, body);
-	stream = stream_over(gm_input->str, gm_input->len, &array);
-	parser = g_mime_parser_new_with_stream(stream);
-	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	top = g_mime_parser_construct_part(parser, options);
-	if (top == NULL) {
-		rc = kith_fail(errstr, KITH_E_DATA, "message: not a MIME message");
-		goto out;
+	/* GMime's warnings are about what its parser sees: with them asked
+	 * for, it sees every body */
+	if (!(flags & (MESSAGE_PARSE_WARNINGS | MESSAGE_PARSE_GMIME_ALWAYS)) &&
+	    mime_leaf_find(fields, input, input_len, body, &leaf)) {
+		rc = build_message(msg, NULL, &leaf, fields, options, flags, data, len);
+		mime_leaf_clear(&leaf);
+	} else {
+		rc = build_with_gmime(msg, input, input_len, fields, body, options,
+			flags, data, len, errstr);
 	}
-	rc = build_message(msg, top, fields, options, flags, data, len);
 	if (rc == KITH_OK) {
 		*out = msg;
 		msg = NULL;
 	}
 out:
-	if (top != NULL)
-		g_object_unref(top);
-	if (parser != NULL)
-		g_object_unref(parser);
-	stream_over_release(stream, array);
 	if (options != NULL)
 		g_mime_parser_options_free(options);
 	if (owned != NULL)
 		g_string_free(owned, TRUE);
-	if (gm_input != NULL)
-		g_string_free(gm_input, TRUE);
 	g_array_unref(fields);
 	message_free(msg);
 	return rc;

@@ -2,9 +2,11 @@
  * fuzz_message.c - the message model from raw bytes: message_parse_with (GMime,
  * charsets, HTML), the zones of its text, the automated check and the
  * detector with the shipped rules.  Nothing may crash, leak or read out of
- * bounds whatever the bytes.
+ * bounds whatever the bytes.  A body of one text part, read without
+ * GMime's parser (mime_leaf.c), must read as GMime reads it.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "automated.h"
@@ -27,6 +29,27 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The parse again with GMime reading every body: the same body, or a
+ * crash for the fuzzer to report. */
+static void
+check_same_reading(const uint8_t *data, size_t size, const kith_message *msg)
+{
+	kith_message *gm = NULL;
+	char *err = NULL;
+	const char *what;
+
+	if (message_parse_with((const char *)data, size, MESSAGE_PARSE_GMIME_ALWAYS,
+			&gm, &err) != KITH_OK) {
+		fprintf(stderr, "fuzz_message: GMime's reading fails: %s\n", err);
+		abort();
+	}
+	if ((what = message_body_differs(msg, gm)) != NULL) {
+		fprintf(stderr, "fuzz_message: %s differs from GMime's reading\n", what);
+		abort();
+	}
+	message_free(gm);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -43,6 +66,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		g_free(err);
 		return 0;
 	}
+	if (!(size & 1))
+		check_same_reading(data, size, msg);
 	/* The stages after parsing, as ingest runs them. */
 	zones = zones_split(msg->text);
 	g_array_unref(zones);

@@ -98,6 +98,12 @@ enum {
 	 * text.
 	 */
 	MESSAGE_PARSE_NO_ROBOT_TEXT = 1 << 1,
+	/*
+	 * Let GMime's parser read every body.  Without it a body that is one
+	 * inline text part is read by mime_leaf.c, to the same result; the
+	 * tests that check so parse each message both ways.
+	 */
+	MESSAGE_PARSE_GMIME_ALWAYS = 1 << 2,
 };
 
 /* message_parse() with MESSAGE_PARSE_* flags. */
@@ -107,6 +113,15 @@ kith_status message_parse_with(const char *data, gsize len, unsigned flags,
 kith_status message_parse_file(const char *path, kith_message **out,
 	char **errstr);
 void message_free(kith_message *msg);
+
+/*
+ * What of the body's reading differs between two parses of one message
+ * (text, new text, attachments, the report and automated verdicts), as a
+ * static string naming the first field that does; NULL when none does.
+ * For the tests and the fuzzer, which parse with and without
+ * MESSAGE_PARSE_GMIME_ALWAYS.
+ */
+const char *message_body_differs(const kith_message *a, const kith_message *b);
 
 /* The first decoded value of header `name` (any case), or NULL; borrowed.
  * Decodes that field on first use (a cache in the message: not to be

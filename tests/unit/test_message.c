@@ -763,6 +763,151 @@ test_normalize_address(void **state)
 	assert_null(message_normalize_address(NULL));
 }
 
+/* ---- the two readings of a body ------------------------------------------ */
+
+/*
+ * A body of one text part is read without GMime's parser (mime_leaf.c);
+ * parsed again with MESSAGE_PARSE_GMIME_ALWAYS, GMime reads it.  Both
+ * must give the same status and the same body, with robots' text read
+ * or not.
+ */
+static void
+check_same_reading(const char *label, const char *data, gsize len)
+{
+	static const unsigned flag_sets[] = { 0, MESSAGE_PARSE_NO_ROBOT_TEXT };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(flag_sets); i++) {
+		kith_message *a = NULL, *b = NULL;
+		char *err_a = NULL, *err_b = NULL;
+		kith_status ra = message_parse_with(data, len, flag_sets[i], &a, &err_a);
+		kith_status rb = message_parse_with(data, len,
+			flag_sets[i] | MESSAGE_PARSE_GMIME_ALWAYS, &b, &err_b);
+		const char *what;
+
+		if (ra != rb)
+			fail_msg("%s: status %d, with GMime %d", label, ra, rb);
+		if (ra == KITH_OK && (what = message_body_differs(a, b)) != NULL)
+			fail_msg("%s: %s differs from GMime's reading", label, what);
+		message_free(a);
+		message_free(b);
+		g_free(err_a);
+		g_free(err_b);
+	}
+}
+
+static void
+check_same_reading_file(const char *path)
+{
+	char *data = NULL;
+	gsize len = 0;
+
+	if (!g_file_get_contents(path, &data, &len, NULL))
+		fail_msg("%s: cannot read", path);
+	check_same_reading(path, data, len);
+	g_free(data);
+}
+
+/* Single parts in every shape the simple reading takes, and some next to
+ * them that it leaves to GMime. */
+static void
+test_same_reading_shapes(void **state)
+{
+	static const char *const bodies[] = {
+		"Subject: s\n\nplain body\n",
+		"Subject: s\r\n\r\nCRLF body\r\nline two\r\n",
+		"Subject: s\n",
+		"Subject: s\n\n",
+		"Subject: s\nContent-Type: text/plain\n\nno charset\n",
+		"Subject: s\nContent-Type: TEXT/PLAIN; CHARSET=ISO-8859-1\n\nd\xe9j\xe0\n",
+		"Subject: s\nContent-Type: text/plain; charset=\"utf-8\"; format=flowed\n\n"
+			"caf\xc3\xa9 \n",
+		"Subject: s\nContent-Type: text/plain;\n charset=windows-1252\n\n\x93q\x94\n",
+		"Subject: s\nContent-Type: text/plain; charset=utf-8;\n\ntrailing semicolon\n",
+		"Subject: s\nContent-Type: text/plain; charset=koi8-r\n\n\xf0\xd2\xc9\n",
+		"Subject: s\nContent-Type: text/plain; charset=x-unknown-42\n\nbytes \xff\n",
+		"Subject: s\nContent-Type: text/plain; charset=utf-8\n\nbad \xff utf-8\n",
+		"Subject: s\nContent-Type: text/plain; charset=utf-16\n"
+			"Content-Transfer-Encoding: base64\n\n//5oAGkACgA=\n",
+		"Subject: s\nContent-Transfer-Encoding: quoted-printable\n\n"
+			"soft=\nbreak =C3=A9 and =XX bad and end=",
+		"Subject: s\nContent-Transfer-Encoding: QUOTED-PRINTABLE\n\n=3D=\r\n\r\n",
+		"Subject: s\nContent-Transfer-Encoding: base64\n\naGVsbG8gd29y\nbGQK\n",
+		"Subject: s\nContent-Transfer-Encoding: base64\n\naGVs*bG8=garbage==\n",
+		"Subject: s\nContent-Transfer-Encoding: 8bit\n\n8bit \xc3\xa9\n",
+		"Subject: s\nContent-Transfer-Encoding: binary\n\nbin\n",
+		"Subject: s\nContent-Transfer-Encoding: 7bit\nContent-Disposition: inline\n\nx\n",
+		"Subject: s\nContent-Type: text/html\n\n<p>Hello <b>there</b></p>\n",
+		"Subject: s\nContent-Type: text/html\n\n<meta charset=\"iso-8859-1\"><p>d\xe9j\xe0</p>\n",
+		"Subject: s\nContent-Type: Text/HTML; charset=utf-8\n"
+			"Content-Transfer-Encoding: base64\n\nPHA+aGk8L3A+Cg==\n",
+		"Subject: s\nContent-Type: text/html\n\n   \n",
+		"Subject: s\nMIME-Version: 1.0\nContent-Language: en\nContent-ID: <a@b>\n"
+			"Content-Description: note\nContent-Type: text/plain\n\nx\n",
+		"Subject: s\nContent-Transfer-Encoding:\n base64\n\naGkK\n",
+		"Subject: s\nContent-Transfer-Encoding:\tbase64 \t\n\naGkK\n",
+		"Subject: s\nContent-Transfer-Encoding :base64\n\naGkK\n",
+		"Subject: s\nContent-Type:\n text/plain;\n\tcharset=latin1\n\n\xe9\n",
+		"Subject: s\nContent-Type: text/plain;charset=latin1\n\n\xe9\n",
+		"Subject: s\nContent-Type: text/plain ; charset = latin1\n\n\xe9\n",
+		"Subject: s\nContent-Type: text/plain; charset=latin1 \n\n\xe9\n",
+		"Subject: s\nContent-Type: text/plain; charset=\"\"\n\n\xe9\n",
+		"Subject: s\nContent-Type: text/plain; charset=latin1; x-mac-type=\"54455854\"\n\n\xe9\n",
+		"Subject: s\ncontent-type: text/html; charset=utf-8\ncontent-transfer-encoding: base64\n"
+			"\nPGI+aGk8L2I+\n",
+		/* the shapes left to GMime */
+		"Subject: s\nContent-Type: text/plain; name=\"a.txt\"\n\nnamed\n",
+		"Subject: s\nContent-Disposition: attachment\n\nattached\n",
+		"Subject: s\nContent-Disposition: inline; filename=a.txt\n\nnamed\n",
+		"Subject: s\nContent-Type: text/plain; charset*=utf-8''%e2%82%ac\n\nx\n",
+		"Subject: s\nContent-Type: text/plain; charset=\"utf 8\"\n\nx\n",
+		"Subject: s\nContent-Type: text/plain (comment); charset=utf-8\n\nx\n",
+		"Subject: s\nContent-Type: text/plain\nContent-Type: text/html\n\n<p>x</p>\n",
+		"Subject: s\nContent-Type: text/plain; charset=utf-8; charset=latin1\n\nx\n",
+		"Subject: s\nContent-Type: text\n\nno subtype\n",
+		"Subject: s\nContent-Type: text/enriched\n\n<bold>x</bold>\n",
+		"Subject: s\nContent-Type: application/octet-stream\n\nbytes\n",
+		"Subject: s\nContent-Type: message/rfc822\n\nSubject: inner\n\ninner body\n",
+		"Subject: s\nContent-Transfer-Encoding: x-uuencode\n\nbegin 644 a\n#86)C\n`\nend\n",
+		"Subject: s\nContent-Transfer-Encoding: base64 (comment)\n\naGkK\n",
+		"Subject: s\nContent-Base: http://example.org/\n\nx\n",
+		"Subject: s\nContent-Type: text/plain; charset=\xe9\n\nx\n",
+		"List-Id: <news.example.org>\nContent-Type: text/html\n\n<p>news</p>\n",
+		"From nobody Mon Jan  1 00:00:00 2024\nSubject: s\n\nmbox body\n",
+		"\xef\xbb\xbfSubject: s\n\nBOM\n",
+	};
+	static const char nul[] = "Subject: s\n\na\0b\n";
+
+	for (gsize i = 0; i < G_N_ELEMENTS(bodies); i++)
+		check_same_reading(bodies[i], bodies[i], strlen(bodies[i]));
+	/* NUL bytes in the body */
+	check_same_reading("nul", nul, sizeof nul - 1);
+}
+
+static void
+same_reading_dir(const char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	assert_non_null(d);
+	while ((name = g_dir_read_name(d)) != NULL) {
+		char *path = g_build_filename(dir, name, NULL);
+
+		if (g_file_test(path, G_FILE_TEST_IS_DIR))
+			same_reading_dir(path);
+		else if (g_str_has_suffix(name, ".eml"))
+			check_same_reading_file(path);
+		g_free(path);
+	}
+	g_dir_close(d);
+}
+
+static void
+test_same_reading_test_data(void **state)
+{
+	same_reading_dir(DATA);
+}
+
 /* ---- the shared corpus ----------------------------------------------------- */
 
 static void
@@ -783,6 +928,7 @@ check_corpus_file(const char *path, guint *parsed, guint *refused)
 	if (rc != KITH_OK)
 		fail_msg("%s: status %d: %s", path, rc, err ? err : "");
 	(*parsed)++;
+	check_same_reading_file(path);
 	if (!g_utf8_validate(msg->text, -1, NULL) || !g_utf8_validate(msg->subject, -1, NULL) ||
 		!g_utf8_validate(msg->new_text, -1, NULL))
 		fail_msg("%s: invalid UTF-8", path);
@@ -876,6 +1022,8 @@ main(void)
 		cmocka_unit_test(test_no_robot_text),
 		cmocka_unit_test(test_parse_file_missing),
 		cmocka_unit_test(test_normalize_address),
+		cmocka_unit_test(test_same_reading_shapes),
+		cmocka_unit_test(test_same_reading_test_data),
 		cmocka_unit_test(test_corpus),
 	};
 
