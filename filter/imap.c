@@ -19,6 +19,8 @@
 #define IMAP_FETCH_BYTES (64 * 1024 * 1024)
 /* For messages over max_size: text parts kept, and bytes of each. */
 #define IMAP_PARTIAL_PARTS 8
+/* ... and stubs for at most this many of its other parts (name, type, size) */
+#define IMAP_PARTIAL_STUBS 64
 #define IMAP_PARTIAL_PART_BYTES (1024 * 1024)
 #define IMAP_PARTIAL_BOUNDARY "=_kith-partial-message"
 
@@ -999,7 +1001,60 @@ out:
 	return r;
 }
 
-/* A text part worth keeping: text/plain or text/html, not an attachment. */
+/* What a partial fetch keeps of a message's structure: the section
+ * paths of its text parts, and a stub for every other leaf. */
+typedef struct {
+	GPtrArray *parts;    /* GArray of guint32 each: "1.2" as {1, 2} */
+	GPtrArray *stubs;    /* char*: the MIME header of each stub part */
+	gboolean report;     /* a multipart/report in it (a bounce, a receipt) */
+} partial_shape;
+
+/* `text` as a quoted-string for a MIME parameter: quotes and backslashes
+ * escaped, control characters (CR, LF among them) dropped. */
+static void
+append_quoted(GString *out, const char *text)
+{
+	g_string_append_c(out, '"');
+	for (const char *p = text; *p != '\0'; p++) {
+		if ((guchar)*p < 32 || *p == 127)
+			continue;
+		if (*p == '"' || *p == '\\')
+			g_string_append_c(out, '\\');
+		g_string_append_c(out, *p);
+	}
+	g_string_append_c(out, '"');
+}
+
+/* A media type or subtype the stub can carry: a token, lowercased;
+ * `fallback` for anything else. */
+static void
+append_token(GString *out, const char *token, const char *fallback)
+{
+	gboolean ok = token != NULL && *token != '\0';
+
+	for (const char *p = token; ok && *p != '\0'; p++)
+		ok = g_ascii_isalnum(*p) || strchr("!#$%&'*+-.^_`{|}~", *p) != NULL;
+	for (const char *p = ok ? token : fallback; *p != '\0'; p++)
+		g_string_append_c(out, g_ascii_tolower(*p));
+}
+
+static const char *
+param_value(const struct mailimap_body_fld_param *params, const char *name)
+{
+	if (params == NULL || params->pa_list == NULL)
+		return NULL;
+	for (clistiter *it = clist_begin(params->pa_list); it != NULL; it = clist_next(it)) {
+		const struct mailimap_single_body_fld_param *p = clist_content(it);
+
+		if (p->pa_name != NULL && p->pa_value != NULL &&
+		    g_ascii_strcasecmp(p->pa_name, name) == 0)
+			return p->pa_value;
+	}
+	return NULL;
+}
+
+/* A text part worth keeping: text/plain or text/html, not an attachment
+ * (message.c's test: no attachment disposition, and no file name). */
 static gboolean
 is_text_part(const struct mailimap_body_type_1part *part)
 {
@@ -1013,40 +1068,141 @@ is_text_part(const struct mailimap_body_type_1part *part)
 	if (sub == NULL || (g_ascii_strcasecmp(sub, "plain") != 0 &&
 		g_ascii_strcasecmp(sub, "html") != 0))
 		return FALSE;
+	if (part->bd_data.bd_type_text->bd_fields != NULL &&
+	    param_value(part->bd_data.bd_type_text->bd_fields->bd_parameter, "name") != NULL)
+		return FALSE;
 	dsp = part->bd_ext_1part ? part->bd_ext_1part->bd_disposition : NULL;
 	return dsp == NULL || dsp->dsp_type == NULL ||
-		g_ascii_strcasecmp(dsp->dsp_type, "attachment") != 0;
+		(g_ascii_strcasecmp(dsp->dsp_type, "attachment") != 0 &&
+		 param_value(dsp->dsp_attributes, "filename") == NULL);
 }
 
-/* Collects the section paths ("1.2" as "1.2") of the text parts. */
-static void
-collect_text_parts(const struct mailimap_body *body, GArray *path,
-	GPtrArray *found, int depth)
+/* The decoded size of a leaf of `octets` bytes on the wire, estimated as
+ * message.c estimates it from the bytes: base64 carries 3 bytes in 4
+ * characters, on lines of 76 and a CRLF. */
+static guint64
+decoded_size(const struct mailimap_body_fields *fields)
 {
-	if (body == NULL || depth > 32 || found->len >= IMAP_PARTIAL_PARTS)
+	guint64 octets = fields->bd_size;
+
+	if (fields->bd_encoding != NULL &&
+	    fields->bd_encoding->enc_type == MAILIMAP_BODY_FLD_ENC_BASE64)
+		return octets * 76 / 78 * 3 / 4;
+	return octets;
+}
+
+/* The MIME header of the stub that stands for a leaf kith does not
+ * fetch: its type, name, disposition and decoded size
+ * (X-Kith-Part-Size, which message.c reads only in partial messages). */
+static char *
+render_stub(const struct mailimap_body_type_1part *part)
+{
+	const struct mailimap_body_fields *fields = NULL;
+	const struct mailimap_body_fld_dsp *dsp =
+		part->bd_ext_1part ? part->bd_ext_1part->bd_disposition : NULL;
+	GString *out = g_string_new("Content-Type: ");
+	const char *name, *filename;
+
+	switch (part->bd_type) {
+	case MAILIMAP_BODY_TYPE_1PART_BASIC: {
+		const struct mailimap_media_basic *media =
+			part->bd_data.bd_type_basic->bd_media_basic;
+		static const char *const types[] = {
+			[MAILIMAP_MEDIA_BASIC_APPLICATION] = "application",
+			[MAILIMAP_MEDIA_BASIC_AUDIO] = "audio",
+			[MAILIMAP_MEDIA_BASIC_IMAGE] = "image",
+			[MAILIMAP_MEDIA_BASIC_MESSAGE] = "message",
+			[MAILIMAP_MEDIA_BASIC_VIDEO] = "video",
+		};
+		const char *type = media->med_type >= 0 &&
+			(gsize)media->med_type < G_N_ELEMENTS(types) &&
+			types[media->med_type] != NULL ? types[media->med_type]
+			: media->med_basic_type;
+
+		append_token(out, type, "application");
+		g_string_append_c(out, '/');
+		append_token(out, media->med_subtype, "octet-stream");
+		fields = part->bd_data.bd_type_basic->bd_fields;
+		break;
+	}
+	case MAILIMAP_BODY_TYPE_1PART_MSG:
+		g_string_append(out, "message/rfc822");
+		fields = part->bd_data.bd_type_msg->bd_fields;
+		break;
+	case MAILIMAP_BODY_TYPE_1PART_TEXT:
+		g_string_append(out, "text/");
+		append_token(out, part->bd_data.bd_type_text->bd_media_text, "plain");
+		fields = part->bd_data.bd_type_text->bd_fields;
+		break;
+	default:
+		g_string_append(out, "application/octet-stream");
+		break;
+	}
+	name = fields != NULL ? param_value(fields->bd_parameter, "name") : NULL;
+	if (name != NULL) {
+		g_string_append(out, "; name=");
+		append_quoted(out, name);
+	}
+	if (dsp != NULL && dsp->dsp_type != NULL) {
+		g_string_append(out, "\r\nContent-Disposition: ");
+		append_token(out, dsp->dsp_type, "attachment");
+		filename = param_value(dsp->dsp_attributes, "filename");
+		if (filename != NULL) {
+			g_string_append(out, "; filename=");
+			append_quoted(out, filename);
+		}
+	}
+	g_string_append_printf(out, "\r\nX-Kith-Part-Size: %" G_GUINT64_FORMAT "\r\n\r\n",
+		fields != NULL ? decoded_size(fields) : (guint64)0);
+	return g_string_free(out, FALSE);
+}
+
+/* Walks the structure: text parts to fetch, stubs for the other leaves.
+ * The signature of a multipart/signed is no attachment (message.c skips
+ * it too); the parts of an attached message are its own. */
+static void
+collect_shape(const struct mailimap_body *body, GArray *path, partial_shape *shape,
+	int depth)
+{
+	const struct mailimap_body_type_mpart *mp;
+	guint32 n = 0;
+
+	if (body == NULL || depth > 32)
 		return;
 	if (body->bd_type == MAILIMAP_BODY_1PART) {
-		if (body->bd_data.bd_body_1part != NULL &&
-		    is_text_part(body->bd_data.bd_body_1part))
-			g_ptr_array_add(found, g_array_copy(path));
+		const struct mailimap_body_type_1part *part = body->bd_data.bd_body_1part;
+
+		if (part == NULL)
+			return;
+		if (is_text_part(part)) {
+			if (shape->parts->len < IMAP_PARTIAL_PARTS)
+				g_ptr_array_add(shape->parts, g_array_copy(path));
+		} else if (shape->stubs->len < IMAP_PARTIAL_STUBS) {
+			g_ptr_array_add(shape->stubs, render_stub(part));
+		}
 		return;
 	}
-	if (body->bd_data.bd_body_mpart == NULL)
+	if ((mp = body->bd_data.bd_body_mpart) == NULL)
 		return;
-	guint32 n = 0;
-	for (clistiter *it = clist_begin(body->bd_data.bd_body_mpart->bd_list);
-		it != NULL; it = clist_next(it)) {
+	if (mp->bd_media_subtype != NULL && g_ascii_strcasecmp(mp->bd_media_subtype, "report") == 0)
+		shape->report = TRUE;
+	for (clistiter *it = clist_begin(mp->bd_list); it != NULL; it = clist_next(it)) {
 		n++;
+		if (n > 1 && mp->bd_media_subtype != NULL &&
+		    g_ascii_strcasecmp(mp->bd_media_subtype, "signed") == 0)
+			break;
 		g_array_append_val(path, n);
-		collect_text_parts(clist_content(it), path, found, depth + 1);
+		collect_shape(clist_content(it), path, shape, depth + 1);
 		g_array_set_size(path, path->len - 1);
 	}
 }
 
-/* Copies a header block without its Content-Type and
- * Content-Transfer-Encoding fields (and their continuation lines). */
+/* Copies a header block (to its blank line, which is not copied) without
+ * the fields named in `drop` ("Name:", any case) and their continuation
+ * lines. */
 static void
-append_header_without_mime(GString *out, const char *hdr, gsize len)
+append_header_without(GString *out, const char *hdr, gsize len,
+	const char *const *drop)
 {
 	const char *p = hdr, *end = hdr + len;
 	gboolean skipping = FALSE;
@@ -1057,21 +1213,29 @@ append_header_without_mime(GString *out, const char *hdr, gsize len)
 
 		if (linelen <= 2 && (*p == '\r' || *p == '\n'))
 			break;  /* the blank line ending the header */
-		if (*p != ' ' && *p != '\t')
-			skipping = g_ascii_strncasecmp(p, "Content-Type:", 13) == 0 ||
-				g_ascii_strncasecmp(p, "Content-Transfer-Encoding:", 26) == 0;
+		if (*p != ' ' && *p != '\t') {
+			skipping = FALSE;
+			for (const char *const *d = drop; *d != NULL && !skipping; d++)
+				skipping = (gsize)(end - p) >= strlen(*d) &&
+					g_ascii_strncasecmp(p, *d, strlen(*d)) == 0;
+		}
 		if (!skipping)
 			g_string_append_len(out, p, linelen);
 		p += linelen;
 	}
 }
 
-/* Reads the BODYSTRUCTURE of `uid`: the section paths of its text parts
- * go to `parts` (GArray of guint32 each; empty for a single-part text
- * message), *single tells a single-part message.  *found is FALSE when the
- * message is gone. */
+/* A field only kith writes, in the stubs: never taken from the server. */
+static const char *const stub_fields[] = { "X-Kith-Part-Size:", NULL };
+static const char *const mime_and_stub_fields[] = {
+	"Content-Type:", "Content-Transfer-Encoding:", "X-Kith-Part-Size:", NULL
+};
+
+/* Reads the BODYSTRUCTURE of `uid` into `shape`; *single tells a message
+ * of one text part (no path: its TEXT is fetched).  *found is FALSE when
+ * the message is gone. */
 static int
-partial_plan(kith_imap *imap, guint32 uid, GPtrArray *parts, gboolean *single,
+partial_plan(kith_imap *imap, guint32 uid, partial_shape *shape, gboolean *single,
 	gboolean *found)
 {
 	struct mailimap_set *set = mailimap_set_new_single(uid);
@@ -1092,16 +1256,15 @@ partial_plan(kith_imap *imap, guint32 uid, GPtrArray *parts, gboolean *single,
 		const struct mailimap_body *body;
 
 		read_items(clist_content(it), &items);
-		if (items.uid != uid || items.structure == NULL)
+		if (items.uid != uid || items.structure == NULL || *found)
 			continue;
 		body = items.structure;
 		*found = TRUE;
-		*single = body->bd_type == MAILIMAP_BODY_1PART;
+		*single = body->bd_type == MAILIMAP_BODY_1PART &&
+			body->bd_data.bd_body_1part != NULL &&
+			is_text_part(body->bd_data.bd_body_1part);
 		if (!*single)
-			collect_text_parts(body, path, parts, 0);
-		else if (body->bd_data.bd_body_1part != NULL &&
-			 is_text_part(body->bd_data.bd_body_1part))
-			g_ptr_array_add(parts, g_array_new(FALSE, FALSE, sizeof(guint32)));
+			collect_shape(body, path, shape, 0);
 	}
 out:
 	if (result != NULL)
@@ -1112,12 +1275,37 @@ out:
 	return r;
 }
 
-/* Builds the reduced message into `msg`: the header (capped) and the text
- * parts (each capped), in a multipart/mixed of kith's own for multipart
- * messages. */
+/* Appends text part `path`: its MIME header (without fields only kith
+ * writes), then its content, each capped. */
 static int
-partial_build(kith_imap *imap, guint32 uid, GPtrArray *parts, gboolean single,
-	GString *msg)
+append_text_part(kith_imap *imap, guint32 uid, const GArray *path, GString *msg)
+{
+	GString *mime = g_string_new(NULL);
+	int r;
+
+	g_string_append(msg, "--" IMAP_PARTIAL_BOUNDARY "\r\n");
+	r = fetch_section(imap, uid, mailimap_section_new_part_mime(section_part(path)),
+		IMAP_PARTIAL_PART_BYTES, mime);
+	append_header_without(msg, mime->str, mime->len, stub_fields);
+	g_string_append(msg, "\r\n");
+	if (r == MAILIMAP_NO_ERROR)
+		r = fetch_section(imap, uid, mailimap_section_new_part(section_part(path)),
+			IMAP_PARTIAL_PART_BYTES, msg);
+	g_string_append(msg, "\r\n");
+	g_string_free(mime, TRUE);
+	return r;
+}
+
+/*
+ * Builds the reduced message into `msg`: the header (capped), and either
+ * the text of a one-part message, or a multipart of kith's own holding
+ * the text parts (each capped) and a stub for every other part, with its
+ * type, name and size but no content.  The multipart is a report when the
+ * message holds one, so a bounce still reads as one.
+ */
+static int
+partial_build(kith_imap *imap, guint32 uid, const partial_shape *shape,
+	gboolean single, GString *msg)
 {
 	GString *header = g_string_new(NULL);
 	int r;
@@ -1127,24 +1315,20 @@ partial_build(kith_imap *imap, guint32 uid, GPtrArray *parts, gboolean single,
 	if (r != MAILIMAP_NO_ERROR || header->len == 0)
 		goto out;
 	if (single) {
-		g_string_append_len(msg, header->str, header->len);
-		if (parts->len > 0)
-			r = fetch_section(imap, uid, mailimap_section_new_text(),
-				IMAP_PARTIAL_PART_BYTES, msg);
+		append_header_without(msg, header->str, header->len, stub_fields);
+		g_string_append(msg, "\r\n");
+		r = fetch_section(imap, uid, mailimap_section_new_text(),
+			IMAP_PARTIAL_PART_BYTES, msg);
 		goto out;
 	}
-	append_header_without_mime(msg, header->str, header->len);
-	g_string_append(msg, "Content-Type: multipart/mixed; boundary=\""
-		IMAP_PARTIAL_BOUNDARY "\"\r\n\r\n");
-	for (guint i = 0; i < parts->len && r == MAILIMAP_NO_ERROR; i++) {
+	append_header_without(msg, header->str, header->len, mime_and_stub_fields);
+	g_string_append_printf(msg, "Content-Type: multipart/%s; boundary=\""
+		IMAP_PARTIAL_BOUNDARY "\"\r\n\r\n", shape->report ? "report" : "mixed");
+	for (guint i = 0; i < shape->parts->len && r == MAILIMAP_NO_ERROR; i++)
+		r = append_text_part(imap, uid, shape->parts->pdata[i], msg);
+	for (guint i = 0; i < shape->stubs->len; i++) {
 		g_string_append(msg, "--" IMAP_PARTIAL_BOUNDARY "\r\n");
-		r = fetch_section(imap, uid,
-			mailimap_section_new_part_mime(section_part(parts->pdata[i])),
-			IMAP_PARTIAL_PART_BYTES, msg);
-		if (r == MAILIMAP_NO_ERROR)
-			r = fetch_section(imap, uid,
-				mailimap_section_new_part(section_part(parts->pdata[i])),
-				IMAP_PARTIAL_PART_BYTES, msg);
+		g_string_append(msg, shape->stubs->pdata[i]);
 		g_string_append(msg, "\r\n");
 	}
 	g_string_append(msg, "--" IMAP_PARTIAL_BOUNDARY "--\r\n");
@@ -1155,21 +1339,25 @@ out:
 	return r;
 }
 
-/* Fetches the header and the text parts of a message over max_size.
- * *out is the reduced message, or NULL when the message is gone. */
+/* Fetches the header and the text parts of a message over max_size, with
+ * stubs for its other parts.  *out is the reduced message, or NULL when
+ * the message is gone. */
 static int
 fetch_partial(kith_imap *imap, guint32 uid, imap_message **out)
 {
-	GPtrArray *parts = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
+	partial_shape shape = {
+		g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref),
+		g_ptr_array_new_with_free_func(g_free), FALSE
+	};
 	GString *msg = g_string_new(NULL);
 	gboolean single, found;
 	int r;
 
 	*out = NULL;
-	r = partial_plan(imap, uid, parts, &single, &found);
+	r = partial_plan(imap, uid, &shape, &single, &found);
 	if (r != MAILIMAP_NO_ERROR || !found)
 		goto out;
-	r = partial_build(imap, uid, parts, single, msg);
+	r = partial_build(imap, uid, &shape, single, msg);
 	if (r != MAILIMAP_NO_ERROR || msg->len == 0)
 		goto out;
 	*out = g_new0(imap_message, 1);
@@ -1180,7 +1368,8 @@ fetch_partial(kith_imap *imap, guint32 uid, imap_message **out)
 out:
 	if (msg != NULL)
 		g_string_free(msg, TRUE);
-	g_ptr_array_unref(parts);
+	g_ptr_array_unref(shape.parts);
+	g_ptr_array_unref(shape.stubs);
 	return r;
 }
 

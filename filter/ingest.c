@@ -185,7 +185,7 @@ record_people(kith_ingest *ing, const kith_message *msg, gboolean mine,
 
 void
 ingest_prepare(const kith_ingest *ing, const char *data, gsize len,
-	ingest_prepared *out)
+	unsigned flags, ingest_prepared *out)
 {
 	GDateTime *date;
 	detect_ctx ctx;
@@ -195,7 +195,8 @@ ingest_prepare(const kith_ingest *ing, const char *data, gsize len,
 	 * they will be shown (-vv).  Robots' mail opens no items, so its
 	 * text is not needed. */
 	out->status = message_parse_with(data, len, MESSAGE_PARSE_NO_ROBOT_TEXT |
-		(log_get_verbosity() >= 2 ? MESSAGE_PARSE_WARNINGS : 0), &out->msg, &out->err);
+		(log_get_verbosity() >= 2 ? MESSAGE_PARSE_WARNINGS : 0) |
+		(flags & INGEST_PARTIAL ? MESSAGE_PARSE_PARTIAL : 0), &out->msg, &out->err);
 	if (out->status != KITH_OK)
 		return;
 	/* Robots' mail opens no items: do not spend the detector on it. */
@@ -226,7 +227,7 @@ ingest_message(kith_ingest *ing, const char *data, gsize len, unsigned flags,
 	ingest_prepared p;
 	kith_status status;
 
-	ingest_prepare(ing, data, len, &p);
+	ingest_prepare(ing, data, len, flags, &p);
 	status = ingest_record(ing, &p, flags, errstr);
 	ingest_prepared_clear(&p);
 	return status;

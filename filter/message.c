@@ -36,6 +36,7 @@ typedef struct {
 	GString *forwarded;  /* text of attached messages, each after a marker */
 	gboolean nested;     /* inside a message/rfc822: no attachments, no report */
 	gboolean no_text;    /* attachments and the report flag only */
+	gboolean partial;    /* MESSAGE_PARSE_PARTIAL: stubs carry their size */
 } walk_ctx;
 
 static void walk(walk_ctx *ctx, GMimeObject *obj, int depth);
@@ -1062,6 +1063,30 @@ part_size(GMimePart *part)
 	return (total - MIN(skipped, total)) * 3 / 4;
 }
 
+/*
+ * The size a stub part declares: in a partial message (one fetched
+ * without its attachments' content, see MESSAGE_PARSE_PARTIAL) a part
+ * with an X-Kith-Part-Size field stands for one the source did not
+ * fetch.  FALSE when `obj` is no such stub.
+ */
+static gboolean
+stub_size(const walk_ctx *ctx, GMimeObject *obj, gsize *size)
+{
+	const char *value;
+	char *digits;
+	guint64 n = 0;
+	gboolean ok;
+
+	if (!ctx->partial ||
+	    (value = g_mime_object_get_header(obj, "X-Kith-Part-Size")) == NULL)
+		return FALSE;
+	digits = g_strstrip(g_strdup(value));
+	ok = g_ascii_string_to_unsigned(digits, 10, 0, G_MAXSIZE, &n, NULL);
+	g_free(digits);
+	*size = (gsize)n;
+	return ok;
+}
+
 /* Adds a summary entry; `filename` is raw (RFC 2047 still possible in
  * the wild) and may be NULL. */
 static void
@@ -1178,21 +1203,33 @@ walk_leaf(walk_ctx *ctx, GMimePart *part)
 	} else if (!attached && g_ascii_strcasecmp(type, "text/html") == 0) {
 		if (!ctx->no_text)
 			walk_body_text(ctx, part, TRUE);
-	} else if (!ctx->nested)
-		add_attachment(ctx, filename, type, part_size(part));
+	} else if (!ctx->nested) {
+		gsize size;
+
+		if (!stub_size(ctx, obj, &size))
+			size = part_size(part);
+		add_attachment(ctx, filename, type, size);
+	}
 	g_free(type);
 }
 
 /* The summary entry for an attached message (top level only). */
-static void
-add_message_attachment(walk_ctx *ctx, GMimeMessagePart *mp, GMimeMessage *inner)
+/* An attached message's file name, raw, or NULL. */
+static const char *
+message_part_name(GMimeMessagePart *mp)
 {
 	GMimeObject *obj = GMIME_OBJECT(mp);
 	const char *fname = g_mime_object_get_content_disposition_parameter(obj, "filename");
+
+	return fname != NULL ? fname : g_mime_object_get_content_type_parameter(obj, "name");
+}
+
+static void
+add_message_attachment(walk_ctx *ctx, GMimeMessagePart *mp, GMimeMessage *inner)
+{
+	const char *fname = message_part_name(mp);
 	GMimeStream *null = g_mime_stream_null_new();
 
-	if (fname == NULL)
-		fname = g_mime_object_get_content_type_parameter(obj, "name");
 	if (inner != NULL)
 		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, null);
 	add_attachment(ctx, fname, "message/rfc822", GMIME_STREAM_NULL(null)->written);
@@ -1245,9 +1282,16 @@ static void
 walk_embedded(walk_ctx *ctx, GMimeMessagePart *mp, int depth)
 {
 	GMimeMessage *inner = g_mime_message_part_get_message(mp);
+	gsize size;
 	walk_ctx sub = { ctx->msg, ctx->options, g_string_new(NULL), g_string_new(NULL),
-		g_string_new(NULL), TRUE, FALSE };
+		g_string_new(NULL), TRUE, FALSE, FALSE };
 
+	/* a stub: the attached message was not fetched */
+	if (stub_size(ctx, GMIME_OBJECT(mp), &size)) {
+		if (!ctx->nested)
+			add_attachment(ctx, message_part_name(mp), "message/rfc822", size);
+		goto out;
+	}
 	if (!ctx->nested)
 		add_message_attachment(ctx, mp, inner);
 	/* nothing inside it is an attachment of this message: only its text
@@ -1411,7 +1455,7 @@ build_message(kith_message *msg, GMimeObject *top, const mime_leaf *leaf,
 	const char *data, gsize len)
 {
 	walk_ctx ctx = { msg, options, g_string_new(NULL), g_string_new(NULL),
-		g_string_new(NULL), FALSE, FALSE };
+		g_string_new(NULL), FALSE, FALSE, (flags & MESSAGE_PARSE_PARTIAL) != 0 };
 	const char *subject;
 	char *early = NULL;
 

@@ -71,7 +71,8 @@ store_batch(imap_scan *scan, const char *folder, GPtrArray *msgs,
 		const imap_message *m = g_ptr_array_index(msgs, i);
 		char *err = NULL;
 
-		status = ingest_message(scan->ing, m->data, m->len, flags, &err);
+		status = ingest_message(scan->ing, m->data, m->len,
+			flags | (m->partial ? INGEST_PARTIAL : 0), &err);
 		status = uid_outcome(scan, folder, m->uid, status, err, errstr);
 		g_free(err);
 		if (status != KITH_OK)
@@ -148,7 +149,8 @@ prepare_slot(guint i, gpointer data)
 	pipeline *pl = data;
 	slot *sl = &pl->slots[i];
 
-	ingest_prepare(pl->ing, sl->msg->data, sl->msg->len, &sl->prep);
+	ingest_prepare(pl->ing, sl->msg->data, sl->msg->len,
+		sl->msg->partial ? INGEST_PARTIAL : 0, &sl->prep);
 	imap_message_drop_data(sl->msg);
 }
 

@@ -157,7 +157,7 @@ prepare_file(guint i, gpointer data)
 	GError *gerr = NULL;
 
 	if (g_file_get_contents(sl->file->path, &raw, &len, &gerr)) {
-		ingest_prepare(pl->ing, raw, len, &sl->prep);
+		ingest_prepare(pl->ing, raw, len, 0, &sl->prep);
 	} else {
 		if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT))
 			log_warn("%s", gerr->message);

@@ -53,7 +53,8 @@ typedef struct {
 	guint32 uid;
 	char *data;            /* the raw message (or headers + text parts) */
 	gsize len;
-	gboolean partial;      /* larger than max_size: headers + text parts only */
+	gboolean partial;      /* larger than max_size: headers + text parts, and
+	                          stubs for the rest (MESSAGE_PARSE_PARTIAL) */
 	gboolean data_etpan;   /* data is libetpan's own buffer (no copy) */
 } imap_message;
 
@@ -106,7 +107,8 @@ kith_status imap_list_uids(kith_imap *imap, guint32 last_uid, GArray **out,
 /*
  * Fetches the messages `uids[0..n)` of the open folder (BODY.PEEK, never
  * setting \Seen).  Messages larger than the account's max_size are fetched
- * as headers plus their text parts.  *out is a new GPtrArray of
+ * as headers plus their text parts, with a stub of each other part (its
+ * type, name and size from BODYSTRUCTURE, no content).  *out is a new GPtrArray of
  * imap_message* in UID order; UIDs that no longer exist are absent.  On a
  * parse or stream error the connection is re-established, the folder
  * re-opened and the batch retried one UID at a time; a message that still

@@ -32,6 +32,8 @@ typedef struct {
 
 enum {
 	INGEST_SENT = 1 << 0,  /* the message is mine (Sent folder, --sent) */
+	/* a partial fetch: attachments are stubs (MESSAGE_PARSE_PARTIAL) */
+	INGEST_PARTIAL = 1 << 1,
 };
 
 /* Loads the rules; *out is freed with ingest_free(). */
@@ -52,8 +54,9 @@ typedef struct {
 	GPtrArray *hits;      /* detect_hit* of msg->new_text */
 } ingest_prepared;
 
+/* `flags`: INGEST_PARTIAL matters here; the others to ingest_record(). */
 void ingest_prepare(const kith_ingest *ing, const char *data, gsize len,
-	ingest_prepared *out);
+	unsigned flags, ingest_prepared *out);
 void ingest_prepared_clear(ingest_prepared *p);
 
 /*

@@ -104,6 +104,14 @@ enum {
 	 * tests that check so parse each message both ways.
 	 */
 	MESSAGE_PARSE_GMIME_ALWAYS = 1 << 2,
+	/*
+	 * The message is a partial fetch (imap.c, for messages over
+	 * max_size): its attachments are stubs without content, each with
+	 * an X-Kith-Part-Size field that gives the size of the part it
+	 * stands for.  Without this flag the field is ignored, so mail that
+	 * carries one cannot set a size.
+	 */
+	MESSAGE_PARSE_PARTIAL = 1 << 3,
 };
 
 /* message_parse() with MESSAGE_PARSE_* flags. */

@@ -333,13 +333,49 @@ fi
 	printf -- '--BB--\n'
 } >"$T/big.eml"
 dovecot_deliver alice <"$T/big.eml"
+# a bounce of a large message: a report, whatever its size
+{
+	printf 'From: Mail System <mx@example.net>\nTo: alice@example.com\n'
+	printf 'Subject: about your message\nMessage-ID: <big-bounce@kith.test>\n'
+	printf 'Date: Wed, 4 Mar 2026 11:00:00 +0000\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/report; report-type=delivery-status; boundary="RR"\n\n'
+	printf -- '--RR\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n'
+	printf -- '--RR\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; x@example.net\n\n'
+	printf -- '--RR\nContent-Type: message/rfc822\n\n'
+	cat "$T/big.eml"
+	printf -- '\n--RR--\n'
+} >"$T/bounce.eml"
+dovecot_deliver alice <"$T/bounce.eml"
+# a large forward: the attached message is listed, not fetched
+{
+	printf 'From: Dana <dana@example.org>\nTo: alice@example.com\nSubject: fwd deck\n'
+	printf 'Message-ID: <big-forward@kith.test>\nDate: Wed, 4 Mar 2026 12:00:00 +0000\n'
+	printf 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="FF"\n\n'
+	printf -- '--FF\nContent-Type: text/plain\n\nSee below.\n\n--FF\n'
+	printf 'Content-Type: message/rfc822; name="deck mail.eml"\n\n'
+	cat "$T/big.eml"
+	printf -- '\n--FF--\n'
+} >"$T/forward.eml"
+dovecot_deliver alice <"$T/forward.eml"
 sed -i "s/^\(\[account test\]\)$/\1\nmax_size = 50K/" "$CONF"
 k maxsize -v scan test
 eq "large message: scan exits 0" 0 "$rc"
-eq "large message is recorded from its header and text" "the big deck|0" \
+eq "large message is recorded from its header and text" "the big deck|1" \
 	"$(count "SELECT subject, attachments FROM messages WHERE message_id = 'big-deck@kith.test'")"
 ok "large message is not downloaded whole" \
 	test "$(count "SELECT size FROM messages WHERE message_id = 'big-deck@kith.test'")" -lt 51200
+eq "large message: its attachment is listed by name and type" "deck.pdf|application/pdf" \
+	"$(count "SELECT a.filename, a.mime_type FROM attachments a JOIN messages m ON m.id = a.message
+		WHERE m.message_id = 'big-deck@kith.test'")"
+big_size=$(count "SELECT a.size FROM attachments a JOIN messages m ON m.id = a.message
+	WHERE m.message_id = 'big-deck@kith.test'")
+ok "large message: its attachment's size is the server's (${big_size:-none} of 200000)" \
+	test "${big_size:-0}" -gt 190000 -a "${big_size:-0}" -lt 210000
+ok "large bounce is still a report" \
+	test -n "$(count "SELECT automated FROM messages WHERE message_id = 'big-bounce@kith.test'")"
+eq "large forward: the attached message is listed" "deck mail.eml|message/rfc822" \
+	"$(count "SELECT a.filename, a.mime_type FROM attachments a JOIN messages m ON m.id = a.message
+		WHERE m.message_id = 'big-forward@kith.test'")"
 
 # --- a password command that fails ------------------------------------------------------
 sed -i 's/^passcmd = printf bob-secret$/passcmd = false/' "$CONF"

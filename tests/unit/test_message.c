@@ -763,6 +763,39 @@ test_normalize_address(void **state)
 	assert_null(message_normalize_address(NULL));
 }
 
+/* A stub stands for an attachment a partial fetch left out: its size is
+ * believed only in a message parsed as partial. */
+static void
+test_partial_stub_size(void **state)
+{
+	static const char raw[] =
+		"From: a@example.org\nSubject: s\nContent-Type: multipart/mixed; boundary=B\n\n"
+		"--B\nContent-Type: text/plain\n\nthe text\n"
+		"--B\nContent-Type: application/pdf; name=\"cv.pdf\"\n"
+		"Content-Disposition: attachment; filename=\"cv.pdf\"\nX-Kith-Part-Size: 123456\n\n\n"
+		"--B\nContent-Type: message/rfc822; name=\"fwd.eml\"\nX-Kith-Part-Size: 777\n\n\n"
+		"--B--\n";
+	kith_message *msg = NULL;
+	char *err = NULL;
+
+	assert_int_equal(message_parse_with(raw, sizeof raw - 1, MESSAGE_PARSE_PARTIAL,
+		&msg, &err), KITH_OK);
+	assert_int_equal(msg->attachments->len, 2);
+	assert_string_equal(attachment_at(msg, 0)->filename, "cv.pdf");
+	assert_int_equal(attachment_at(msg, 0)->size, 123456);
+	assert_string_equal(attachment_at(msg, 1)->filename, "fwd.eml");
+	assert_string_equal(attachment_at(msg, 1)->mime_type, "message/rfc822");
+	assert_int_equal(attachment_at(msg, 1)->size, 777);
+	assert_non_null(strstr(msg->text, "the text"));
+	message_free(msg);
+	/* mail that carries the field itself sets no size */
+	assert_int_equal(message_parse_with(raw, sizeof raw - 1, 0, &msg, &err), KITH_OK);
+	assert_int_equal(msg->attachments->len, 2);
+	assert_true(attachment_at(msg, 0)->size < 10);
+	assert_true(attachment_at(msg, 1)->size < 1000 && attachment_at(msg, 1)->size != 777);
+	message_free(msg);
+}
+
 /* ---- the two readings of a body ------------------------------------------ */
 
 /*
@@ -1022,6 +1055,7 @@ main(void)
 		cmocka_unit_test(test_no_robot_text),
 		cmocka_unit_test(test_parse_file_missing),
 		cmocka_unit_test(test_normalize_address),
+		cmocka_unit_test(test_partial_stub_size),
 		cmocka_unit_test(test_same_reading_shapes),
 		cmocka_unit_test(test_same_reading_test_data),
 		cmocka_unit_test(test_corpus),
