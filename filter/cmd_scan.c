@@ -76,7 +76,7 @@ account_for_url(const char *url, const char *passcmd, const char *cafile,
 	a->name = g_strdup_printf("%s@%s", a->user, a->host);
 	a->tls_verify = TRUE;
 	a->auth = AUTH_LOGIN;
-	a->max_size = 20 * 1024 * 1024;
+	a->max_size = ACCOUNT_MAX_SIZE_DEFAULT;
 	a->passcmd = g_strdup(passcmd);
 	a->cafile = g_strdup(cafile);
 	path = g_uri_get_path(uri);

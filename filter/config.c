@@ -581,7 +581,7 @@ read_account(reader *r, kith_config *cfg, const char *group, gboolean file_priva
 	a->name = g_strdup(group + strlen("account "));
 	g_strstrip(a->name);
 	a->tls_verify = TRUE;
-	a->max_size = 20 * 1024 * 1024;
+	a->max_size = ACCOUNT_MAX_SIZE_DEFAULT;
 	warn_unknown_keys(r, group, known);
 	type = read_string(r, group, "type");
 	if (type == NULL || strcmp(type, "imap") == 0) {

@@ -458,7 +458,7 @@ imap_connect(const kith_account *acct, kith_imap **out, char **errstr)
 		: default_port(acct->tls);
 	imap->where = g_strdup_printf("%s@%s:%u", acct->user ? acct->user : "",
 		imap->host, imap->port);
-	imap->max_size = acct->max_size > 0 ? acct->max_size : IMAP_DEFAULT_MAX_SIZE;
+	imap->max_size = acct->max_size > 0 ? acct->max_size : ACCOUNT_MAX_SIZE_DEFAULT;
 	if (*imap->host == '\0' || acct->user == NULL || *acct->user == '\0') {
 		st = kith_fail(errstr, KITH_E_CONFIG, "account %s: `host` and `user` "
 			"are required", acct->name ? acct->name : "");
@@ -968,39 +968,6 @@ section_part(const GArray *path)
 	return mailimap_section_part_new(ids);
 }
 
-/* Fetches one body section of one UID (at most `max` bytes, 0: all) and
- * appends its bytes to `buf`.  Returns a libetpan code. */
-static int
-fetch_section(kith_imap *imap, guint32 uid, struct mailimap_section *section,
-	guint32 max, GString *buf)
-{
-	struct mailimap_set *set = mailimap_set_new_single(uid);
-	struct mailimap_fetch_type *type = mailimap_fetch_type_new_fetch_att_list_empty();
-	clist *result = NULL;
-	int r;
-
-	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
-	mailimap_fetch_type_new_fetch_att_list_add(type, max > 0
-		? mailimap_fetch_att_new_body_peek_section_partial(section, 0, max)
-		: mailimap_fetch_att_new_body_peek_section(section));
-	r = uid_fetch(imap, set, type, &result);
-	if (r != MAILIMAP_NO_ERROR)
-		goto out;
-	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
-		fetch_items items;
-
-		read_items(clist_content(it), &items);
-		if (items.uid == uid && items.body != NULL)
-			g_string_append_len(buf, items.body, items.body_len);
-	}
-out:
-	if (result != NULL)
-		mailimap_fetch_list_free(result);
-	mailimap_set_free(set);
-	mailimap_fetch_type_free(type);
-	return r;
-}
-
 /* What a partial fetch keeps of a message's structure: the section
  * paths of its text parts, and a stub for every other leaf. */
 typedef struct {
@@ -1197,15 +1164,18 @@ collect_shape(const struct mailimap_body *body, GArray *path, partial_shape *sha
 	}
 }
 
-/* Copies a header block (to its blank line, which is not copied) without
- * the fields named in `drop` ("Name:", any case) and their continuation
- * lines. */
+/*
+ * Copies a header block (to its blank line, which is not copied); the
+ * fields named in `fields` ("Name:", any case) are dropped with their
+ * continuation lines when `rename` is NULL, and kept under the name
+ * `rename` + their own otherwise.
+ */
 static void
-append_header_without(GString *out, const char *hdr, gsize len,
-	const char *const *drop)
+append_header(GString *out, const char *hdr, gsize len,
+	const char *const *fields, const char *rename)
 {
 	const char *p = hdr, *end = hdr + len;
-	gboolean skipping = FALSE;
+	gboolean matched = FALSE;
 
 	while (p < end) {
 		const char *eol = memchr(p, '\n', end - p);
@@ -1214,12 +1184,14 @@ append_header_without(GString *out, const char *hdr, gsize len,
 		if (linelen <= 2 && (*p == '\r' || *p == '\n'))
 			break;  /* the blank line ending the header */
 		if (*p != ' ' && *p != '\t') {
-			skipping = FALSE;
-			for (const char *const *d = drop; *d != NULL && !skipping; d++)
-				skipping = (gsize)(end - p) >= strlen(*d) &&
-					g_ascii_strncasecmp(p, *d, strlen(*d)) == 0;
+			matched = FALSE;
+			for (const char *const *f = fields; *f != NULL && !matched; f++)
+				matched = (gsize)(end - p) >= strlen(*f) &&
+					g_ascii_strncasecmp(p, *f, strlen(*f)) == 0;
+			if (matched && rename != NULL)
+				g_string_append(out, rename);
 		}
-		if (!skipping)
+		if (!matched || rename != NULL)
 			g_string_append_len(out, p, linelen);
 		p += linelen;
 	}
@@ -1230,146 +1202,348 @@ static const char *const stub_fields[] = { "X-Kith-Part-Size:", NULL };
 static const char *const mime_and_stub_fields[] = {
 	"Content-Type:", "Content-Transfer-Encoding:", "X-Kith-Part-Size:", NULL
 };
+/* The message's own fields that the reduced message replaces are kept
+ * under this prefix, so that its header block still hashes as the
+ * original does (message_synthesize_id, for mail without a Message-ID). */
+#define IMAP_PARTIAL_RENAMED "X-Kith-Original-"
 
-/* Reads the BODYSTRUCTURE of `uid` into `shape`; *single tells a message
- * of one text part (no path: its TEXT is fetched).  *found is FALSE when
- * the message is gone. */
-static int
-partial_plan(kith_imap *imap, guint32 uid, partial_shape *shape, gboolean *single,
-	gboolean *found)
+/*
+ * Messages over max_size are fetched in a few commands whatever their
+ * number: one FETCH of every message's BODYSTRUCTURE and header, then one
+ * FETCH per distinct set of text-part sections ("TEXT", "1", "1.1 1.2"
+ * are the usual ones) of those parts' MIME headers and contents.  A round
+ * trip per message would cost more than the attachments save when the
+ * server is far away.
+ */
+typedef struct {
+	guint32 uid;
+	gboolean found;        /* the server sent its structure and header */
+	gboolean single;       /* one text part: its TEXT is fetched */
+	partial_shape shape;
+	GBytes *header;        /* BODY[HEADER], capped */
+	GHashTable *sections;  /* "TEXT", "1.2", "1.2.MIME" -> GBytes */
+	char *key;             /* the sections of its text parts, "" for none */
+} partial_msg;
+
+static void
+partial_msg_clear(partial_msg *pm)
 {
-	struct mailimap_set *set = mailimap_set_new_single(uid);
+	g_ptr_array_unref(pm->shape.parts);
+	g_ptr_array_unref(pm->shape.stubs);
+	if (pm->header != NULL)
+		g_bytes_unref(pm->header);
+	g_hash_table_unref(pm->sections);
+	g_free(pm->key);
+}
+
+/* "1.2" for the path {1, 2} (new string). */
+static char *
+path_name(const GArray *path)
+{
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < path->len; i++)
+		g_string_append_printf(out, "%s%u", i > 0 ? "." : "",
+			g_array_index(path, guint32, i));
+	return g_string_free(out, FALSE);
+}
+
+/* A body section of a FETCH response as partial_msg names it: "HEADER",
+ * "TEXT", "1.2", "1.2.MIME" (new string; "" for the whole message). */
+static char *
+section_name(const struct mailimap_section *sec)
+{
+	const struct mailimap_section_spec *spec = sec != NULL ? sec->sec_spec : NULL;
+	const struct mailimap_section_msgtext *text = NULL;
+	GString *out = g_string_new(NULL);
+
+	if (spec == NULL)
+		goto out;
+	if (spec->sec_type == MAILIMAP_SECTION_SPEC_SECTION_MSGTEXT) {
+		text = spec->sec_data.sec_msgtext;
+	} else if (spec->sec_data.sec_part != NULL) {
+		for (clistiter *it = clist_begin(spec->sec_data.sec_part->sec_id);
+			it != NULL; it = clist_next(it))
+			g_string_append_printf(out, "%s%u", out->len > 0 ? "." : "",
+				*(uint32_t *)clist_content(it));
+		if (spec->sec_text != NULL &&
+		    spec->sec_text->sec_type == MAILIMAP_SECTION_TEXT_MIME)
+			g_string_append(out, ".MIME");
+		else if (spec->sec_text != NULL)
+			text = spec->sec_text->sec_msgtext;
+	}
+	if (text != NULL)
+		g_string_append_printf(out, "%s%s", out->len > 0 ? "." : "",
+			text->sec_type == MAILIMAP_SECTION_MSGTEXT_HEADER ? "HEADER"
+			: text->sec_type == MAILIMAP_SECTION_MSGTEXT_TEXT ? "TEXT" : "FIELDS");
+out:
+	return g_string_free(out, FALSE);
+}
+
+/* The structure and header of one response, into its partial_msg. */
+static void
+partial_plan_one(partial_msg *pm, const fetch_items *items)
+{
+	const struct mailimap_body *body = items->structure;
+	GArray *path;
+	GString *key;
+
+	if (pm->found || body == NULL || items->body == NULL || items->body_len == 0)
+		return;
+	pm->found = TRUE;
+	pm->header = g_bytes_new(items->body, items->body_len);
+	pm->single = body->bd_type == MAILIMAP_BODY_1PART &&
+		body->bd_data.bd_body_1part != NULL &&
+		is_text_part(body->bd_data.bd_body_1part);
+	if (pm->single) {
+		pm->key = g_strdup("TEXT");
+		return;
+	}
+	path = g_array_new(FALSE, FALSE, sizeof(guint32));
+	collect_shape(body, path, &pm->shape, 0);
+	g_array_unref(path);
+	key = g_string_new(NULL);
+	for (guint i = 0; i < pm->shape.parts->len; i++) {
+		char *name = path_name(pm->shape.parts->pdata[i]);
+
+		g_string_append_printf(key, "%s%s", i > 0 ? " " : "", name);
+		g_free(name);
+	}
+	pm->key = g_string_free(key, FALSE);
+}
+
+/* FETCH (UID BODYSTRUCTURE BODY.PEEK[HEADER]) of every message. */
+static int
+partial_plan(kith_imap *imap, partial_msg *pms, guint n, GHashTable *by_uid)
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
 	struct mailimap_fetch_type *type = mailimap_fetch_type_new_fetch_att_list_empty();
-	GArray *path = g_array_new(FALSE, FALSE, sizeof(guint32));
 	clist *result = NULL;
 	int r;
 
-	*found = *single = FALSE;
+	for (guint i = 0; i < n; i++)
+		mailimap_set_add_single(set, pms[i].uid);
 	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
 	mailimap_fetch_type_new_fetch_att_list_add(type,
 		mailimap_fetch_att_new_bodystructure());
+	mailimap_fetch_type_new_fetch_att_list_add(type,
+		mailimap_fetch_att_new_body_peek_section_partial(
+			mailimap_section_new_header(), 0, IMAP_PARTIAL_PART_BYTES));
 	r = uid_fetch(imap, set, type, &result);
 	if (r != MAILIMAP_NO_ERROR)
 		goto out;
 	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
 		fetch_items items;
-		const struct mailimap_body *body;
+		partial_msg *pm;
 
 		read_items(clist_content(it), &items);
-		if (items.uid != uid || items.structure == NULL || *found)
-			continue;
-		body = items.structure;
-		*found = TRUE;
-		*single = body->bd_type == MAILIMAP_BODY_1PART &&
-			body->bd_data.bd_body_1part != NULL &&
-			is_text_part(body->bd_data.bd_body_1part);
-		if (!*single)
-			collect_shape(body, path, shape, 0);
+		pm = g_hash_table_lookup(by_uid, GUINT_TO_POINTER(items.uid));
+		if (pm != NULL)
+			partial_plan_one(pm, &items);
 	}
 out:
 	if (result != NULL)
 		mailimap_fetch_list_free(result);
-	g_array_unref(path);
 	mailimap_set_free(set);
 	mailimap_fetch_type_free(type);
 	return r;
 }
 
-/* Appends text part `path`: its MIME header (without fields only kith
- * writes), then its content, each capped. */
-static int
-append_text_part(kith_imap *imap, guint32 uid, const GArray *path, GString *msg)
+/* Adds BODY.PEEK[section]<0.cap> to a fetch. */
+static void
+fetch_type_add_section(struct mailimap_fetch_type *type,
+	struct mailimap_section *section)
 {
-	GString *mime = g_string_new(NULL);
+	mailimap_fetch_type_new_fetch_att_list_add(type,
+		mailimap_fetch_att_new_body_peek_section_partial(section, 0,
+			IMAP_PARTIAL_PART_BYTES));
+}
+
+/* Keeps every body section of one response in its partial_msg. */
+static void
+partial_keep_sections(partial_msg *pm, struct mailimap_msg_att *att)
+{
+	for (clistiter *it = clist_begin(att->att_list); it != NULL;
+		it = clist_next(it)) {
+		struct mailimap_msg_att_item *item = clist_content(it);
+		struct mailimap_msg_att_body_section *sec;
+
+		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC ||
+		    item->att_data.att_static->att_type != MAILIMAP_MSG_ATT_BODY_SECTION)
+			continue;
+		sec = item->att_data.att_static->att_data.att_body_section;
+		if (sec == NULL || sec->sec_body_part == NULL)
+			continue;
+		g_hash_table_insert(pm->sections, section_name(sec->sec_section),
+			g_bytes_new(sec->sec_body_part, sec->sec_length));
+	}
+}
+
+/* One FETCH of the text parts of `group`, messages of one key. */
+static int
+partial_fetch_group(kith_imap *imap, GPtrArray *group, GHashTable *by_uid)
+{
+	const partial_msg *first = group->pdata[0];
+	struct mailimap_set *set = mailimap_set_new_empty();
+	struct mailimap_fetch_type *type = mailimap_fetch_type_new_fetch_att_list_empty();
+	clist *result = NULL;
 	int r;
 
-	g_string_append(msg, "--" IMAP_PARTIAL_BOUNDARY "\r\n");
-	r = fetch_section(imap, uid, mailimap_section_new_part_mime(section_part(path)),
-		IMAP_PARTIAL_PART_BYTES, mime);
-	append_header_without(msg, mime->str, mime->len, stub_fields);
-	g_string_append(msg, "\r\n");
-	if (r == MAILIMAP_NO_ERROR)
-		r = fetch_section(imap, uid, mailimap_section_new_part(section_part(path)),
-			IMAP_PARTIAL_PART_BYTES, msg);
-	g_string_append(msg, "\r\n");
-	g_string_free(mime, TRUE);
+	for (guint i = 0; i < group->len; i++)
+		mailimap_set_add_single(set, ((partial_msg *)group->pdata[i])->uid);
+	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
+	if (first->single)
+		fetch_type_add_section(type, mailimap_section_new_text());
+	for (guint i = 0; !first->single && i < first->shape.parts->len; i++) {
+		const GArray *path = first->shape.parts->pdata[i];
+
+		fetch_type_add_section(type, mailimap_section_new_part_mime(section_part(path)));
+		fetch_type_add_section(type, mailimap_section_new_part(section_part(path)));
+	}
+	r = uid_fetch(imap, set, type, &result);
+	if (r != MAILIMAP_NO_ERROR)
+		goto out;
+	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		fetch_items items;
+		partial_msg *pm;
+
+		read_items(clist_content(it), &items);
+		pm = g_hash_table_lookup(by_uid, GUINT_TO_POINTER(items.uid));
+		if (pm != NULL && pm->found && strcmp(pm->key, first->key) == 0)
+			partial_keep_sections(pm, clist_content(it));
+	}
+out:
+	if (result != NULL)
+		mailimap_fetch_list_free(result);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(type);
 	return r;
 }
 
-/*
- * Builds the reduced message into `msg`: the header (capped), and either
- * the text of a one-part message, or a multipart of kith's own holding
- * the text parts (each capped) and a stub for every other part, with its
- * type, name and size but no content.  The multipart is a report when the
- * message holds one, so a bounce still reads as one.
- */
-static int
-partial_build(kith_imap *imap, guint32 uid, const partial_shape *shape,
-	gboolean single, GString *msg)
+/* Appends a fetched section (nothing when the server sent none). */
+static void
+append_section(GString *msg, const partial_msg *pm, const char *name,
+	const char *const *drop)
 {
-	GString *header = g_string_new(NULL);
-	int r;
+	GBytes *bytes = g_hash_table_lookup(pm->sections, name);
+	gsize len = 0;
+	const char *data = bytes != NULL ? g_bytes_get_data(bytes, &len) : NULL;
 
-	r = fetch_section(imap, uid, mailimap_section_new_header(),
-		IMAP_PARTIAL_PART_BYTES, header);
-	if (r != MAILIMAP_NO_ERROR || header->len == 0)
-		goto out;
-	if (single) {
-		append_header_without(msg, header->str, header->len, stub_fields);
+	if (data == NULL)
+		return;
+	if (drop != NULL)
+		append_header(msg, data, len, drop, NULL);
+	else
+		g_string_append_len(msg, data, len);
+}
+
+/*
+ * The reduced message: the header, and either the text of a one-part
+ * message, or a multipart of kith's own holding the text parts (each
+ * capped) and a stub for every other part, with its type, name and size
+ * but no content.  The multipart is a report when the message holds one,
+ * so a bounce still reads as one.  New string.
+ */
+static char *
+partial_build(const partial_msg *pm, gsize *len)
+{
+	gsize hlen;
+	const char *hdr = g_bytes_get_data(pm->header, &hlen);
+	GString *msg = g_string_sized_new(hlen + 4096);
+
+	if (pm->single) {
+		append_header(msg, hdr, hlen, stub_fields, IMAP_PARTIAL_RENAMED);
 		g_string_append(msg, "\r\n");
-		r = fetch_section(imap, uid, mailimap_section_new_text(),
-			IMAP_PARTIAL_PART_BYTES, msg);
+		append_section(msg, pm, "TEXT", NULL);
 		goto out;
 	}
-	append_header_without(msg, header->str, header->len, mime_and_stub_fields);
+	append_header(msg, hdr, hlen, mime_and_stub_fields, IMAP_PARTIAL_RENAMED);
 	g_string_append_printf(msg, "Content-Type: multipart/%s; boundary=\""
-		IMAP_PARTIAL_BOUNDARY "\"\r\n\r\n", shape->report ? "report" : "mixed");
-	for (guint i = 0; i < shape->parts->len && r == MAILIMAP_NO_ERROR; i++)
-		r = append_text_part(imap, uid, shape->parts->pdata[i], msg);
-	for (guint i = 0; i < shape->stubs->len; i++) {
+		IMAP_PARTIAL_BOUNDARY "\"\r\n\r\n", pm->shape.report ? "report" : "mixed");
+	for (guint i = 0; i < pm->shape.parts->len; i++) {
+		char *name = path_name(pm->shape.parts->pdata[i]);
+		char *mime = g_strconcat(name, ".MIME", NULL);
+
 		g_string_append(msg, "--" IMAP_PARTIAL_BOUNDARY "\r\n");
-		g_string_append(msg, shape->stubs->pdata[i]);
+		append_section(msg, pm, mime, stub_fields);
+		g_string_append(msg, "\r\n");
+		append_section(msg, pm, name, NULL);
+		g_string_append(msg, "\r\n");
+		g_free(mime);
+		g_free(name);
+	}
+	for (guint i = 0; i < pm->shape.stubs->len; i++) {
+		g_string_append(msg, "--" IMAP_PARTIAL_BOUNDARY "\r\n");
+		g_string_append(msg, pm->shape.stubs->pdata[i]);
 		g_string_append(msg, "\r\n");
 	}
 	g_string_append(msg, "--" IMAP_PARTIAL_BOUNDARY "--\r\n");
 out:
-	if (header->len == 0)
-		g_string_truncate(msg, 0);
-	g_string_free(header, TRUE);
-	return r;
+	*len = msg->len;
+	return g_string_free(msg, FALSE);
 }
 
-/* Fetches the header and the text parts of a message over max_size, with
- * stubs for its other parts.  *out is the reduced message, or NULL when
- * the message is gone. */
+/* Fetches messages over max_size as their header and text parts, with
+ * stubs for their other parts; appends imap_message* (partial) for the
+ * UIDs the server still has.  A libetpan code. */
 static int
-fetch_partial(kith_imap *imap, guint32 uid, imap_message **out)
+fetch_partials(kith_imap *imap, const imap_uid_size *uids, guint n,
+	GPtrArray *out)
 {
-	partial_shape shape = {
-		g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref),
-		g_ptr_array_new_with_free_func(g_free), FALSE
-	};
-	GString *msg = g_string_new(NULL);
-	gboolean single, found;
+	partial_msg *pms = g_new0(partial_msg, n);
+	GHashTable *by_uid = g_hash_table_new(g_direct_hash, g_direct_equal);
+	GHashTable *groups = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+		(GDestroyNotify)g_ptr_array_unref);
+	GPtrArray *order = g_ptr_array_new();   /* the groups, as first met */
 	int r;
 
-	*out = NULL;
-	r = partial_plan(imap, uid, &shape, &single, &found);
-	if (r != MAILIMAP_NO_ERROR || !found)
+	for (guint i = 0; i < n; i++) {
+		pms[i].uid = uids[i].uid;
+		pms[i].shape.parts = g_ptr_array_new_with_free_func(
+			(GDestroyNotify)g_array_unref);
+		pms[i].shape.stubs = g_ptr_array_new_with_free_func(g_free);
+		pms[i].sections = g_hash_table_new_full(g_str_hash, g_str_equal,
+			g_free, (GDestroyNotify)g_bytes_unref);
+		g_hash_table_insert(by_uid, GUINT_TO_POINTER(uids[i].uid), &pms[i]);
+	}
+	r = partial_plan(imap, pms, n, by_uid);
+	if (r != MAILIMAP_NO_ERROR)
 		goto out;
-	r = partial_build(imap, uid, &shape, single, msg);
-	if (r != MAILIMAP_NO_ERROR || msg->len == 0)
-		goto out;
-	*out = g_new0(imap_message, 1);
-	(*out)->uid = uid;
-	(*out)->partial = TRUE;
-	(*out)->len = msg->len;
-	(*out)->data = g_string_free(g_steal_pointer(&msg), FALSE);
+	for (guint i = 0; i < n; i++) {
+		GPtrArray *group;
+
+		if (!pms[i].found || *pms[i].key == '\0')
+			continue;
+		group = g_hash_table_lookup(groups, pms[i].key);
+		if (group == NULL) {
+			group = g_ptr_array_new();
+			g_hash_table_insert(groups, pms[i].key, group);
+			g_ptr_array_add(order, group);
+		}
+		g_ptr_array_add(group, &pms[i]);
+	}
+	for (guint i = 0; i < order->len && r == MAILIMAP_NO_ERROR; i++)
+		r = partial_fetch_group(imap, order->pdata[i], by_uid);
+	log_debug("%s: %s: %u large message%s in %u commands", imap->where,
+		imap->folder ? imap->folder : "?", n, n == 1 ? "" : "s", 1 + order->len);
+	for (guint i = 0; i < n && r == MAILIMAP_NO_ERROR; i++) {
+		imap_message *msg;
+
+		if (!pms[i].found)
+			continue;
+		msg = g_new0(imap_message, 1);
+		msg->uid = pms[i].uid;
+		msg->partial = TRUE;
+		msg->data = partial_build(&pms[i], &msg->len);
+		g_ptr_array_add(out, msg);
+	}
 out:
-	if (msg != NULL)
-		g_string_free(msg, TRUE);
-	g_ptr_array_unref(shape.parts);
-	g_ptr_array_unref(shape.stubs);
+	g_ptr_array_unref(order);
+	g_hash_table_unref(groups);
+	g_hash_table_unref(by_uid);
+	for (guint i = 0; i < n; i++)
+		partial_msg_clear(&pms[i]);
+	g_free(pms);
 	return r;
 }
 
@@ -1378,18 +1552,17 @@ out:
 static int
 fetch_one(kith_imap *imap, const imap_uid_size *us, imap_message **out)
 {
-	GPtrArray *got;
+	GPtrArray *got = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)imap_message_free);
 	int r;
 
 	*out = NULL;
 	if ((gint64)us->size > imap->max_size)
-		return fetch_partial(imap, us->uid, out);
-	got = g_ptr_array_new();
-	r = fetch_whole(imap, us, 1, got);
+		r = fetch_partials(imap, us, 1, got);
+	else
+		r = fetch_whole(imap, us, 1, got);
 	if (got->len > 0)
-		*out = got->pdata[0];
-	for (guint i = 1; i < got->len; i++)
-		imap_message_free(got->pdata[i]);
+		*out = g_steal_pointer(&got->pdata[0]);
 	g_ptr_array_unref(got);
 	return r;
 }
@@ -1477,10 +1650,15 @@ take_and_refetch_missing(kith_imap *imap, const imap_uid_size *uids, guint n,
 	return st;
 }
 
-/* Fetches the whole messages of a chunk, falling back to one by one. */
+/* fetch_whole or fetch_partials. */
+typedef int (*chunk_fetcher)(kith_imap *imap, const imap_uid_size *uids, guint n,
+	GPtrArray *out);
+
+/* Fetches the messages of a chunk with `fetch`, falling back to one by
+ * one. */
 static kith_status
-fetch_chunk(kith_imap *imap, const imap_uid_size *uids, guint n,
-	GPtrArray *out, GArray *skipped, char **errstr)
+fetch_chunk(kith_imap *imap, chunk_fetcher fetch, const imap_uid_size *uids,
+	guint n, GPtrArray *out, GArray *skipped, char **errstr)
 {
 	GPtrArray *got = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)imap_message_free);
@@ -1488,7 +1666,7 @@ fetch_chunk(kith_imap *imap, const imap_uid_size *uids, guint n,
 	int r = MAILIMAP_ERROR_STREAM;
 
 	if (imap->s != NULL)
-		r = fetch_whole(imap, uids, n, got);
+		r = fetch(imap, uids, n, got);
 	if (r == MAILIMAP_ERROR_STREAM) {
 		/* A dropped connection: try the batch once more on a new one. */
 		g_ptr_array_set_size(got, 0);
@@ -1498,7 +1676,7 @@ fetch_chunk(kith_imap *imap, const imap_uid_size *uids, guint n,
 		st = reconnect(imap, errstr);
 		if (st != KITH_OK)
 			goto out;
-		r = fetch_whole(imap, uids, n, got);
+		r = fetch(imap, uids, n, got);
 	}
 	if (r == MAILIMAP_NO_ERROR) {
 		st = take_and_refetch_missing(imap, uids, n, got, out, skipped, errstr);
@@ -1531,15 +1709,18 @@ imap_fetch(kith_imap *imap, const imap_uid_size *uids, guint n,
 {
 	GPtrArray *msgs = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)imap_message_free);
+	GArray *large = g_array_new(FALSE, FALSE, sizeof(imap_uid_size));
 	kith_status st = KITH_OK;
 	guint i = 0;
 
+	/* The whole messages in chunks of consecutive UIDs, then the large
+	 * ones together. */
 	while (i < n && st == KITH_OK) {
 		guint start = i;
 		guint64 bytes = 0;
 
 		if ((gint64)uids[i].size > imap->max_size) {
-			st = fetch_one_by_one(imap, &uids[i], 1, msgs, skipped, errstr);
+			g_array_append_val(large, uids[i]);
 			i++;
 			continue;
 		}
@@ -1549,8 +1730,14 @@ imap_fetch(kith_imap *imap, const imap_uid_size *uids, guint n,
 			bytes += uids[i].size;
 			i++;
 		}
-		st = fetch_chunk(imap, &uids[start], i - start, msgs, skipped, errstr);
+		st = fetch_chunk(imap, fetch_whole, &uids[start], i - start, msgs,
+			skipped, errstr);
 	}
+	for (guint j = 0; j < large->len && st == KITH_OK; j += IMAP_FETCH_COUNT)
+		st = fetch_chunk(imap, fetch_partials,
+			&g_array_index(large, imap_uid_size, j),
+			MIN(IMAP_FETCH_COUNT, large->len - j), msgs, skipped, errstr);
+	g_array_unref(large);
 	if (st != KITH_OK) {
 		g_ptr_array_unref(msgs);
 		return st;

@@ -711,6 +711,13 @@ header_start(const char *data, gsize len)
 	return nl ? (gsize)(nl - data) + 1 : len;
 }
 
+/* The reduced form of a message that imap.c fetched without its
+ * attachments (MESSAGE_PARSE_PARTIAL): the boundary of its own multipart,
+ * and the prefix of the original fields it replaced. */
+#define PARTIAL_BOUNDARY "=_kith-partial-message"
+#define PARTIAL_RENAMED "X-Kith-Original-"
+#define PARTIAL_RENAMED_LEN (sizeof(PARTIAL_RENAMED) - 1)
+
 char *
 message_synthesize_id(const char *data, gsize len)
 {
@@ -730,9 +737,18 @@ message_synthesize_id(const char *data, gsize len)
 			n--;
 		if (n == 0)
 			break;
+		pos = next;
+		/* A partial fetch's own Content-Type, and the fields it renamed
+		 * (see MESSAGE_PARSE_PARTIAL): hashed as the original has them. */
+		if (n > PARTIAL_RENAMED_LEN &&
+		    memcmp(line, PARTIAL_RENAMED, PARTIAL_RENAMED_LEN) == 0) {
+			line += PARTIAL_RENAMED_LEN;
+			n -= PARTIAL_RENAMED_LEN;
+		} else if (g_strstr_len(line, n, PARTIAL_BOUNDARY) != NULL) {
+			continue;
+		}
 		g_checksum_update(sum, (const guchar *)line, n);
 		g_checksum_update(sum, (const guchar *)"\n", 1);
-		pos = next;
 	}
 	id = g_strdup_printf("kith-%s@synth", g_checksum_get_string(sum));
 	g_checksum_free(sum);

@@ -27,8 +27,6 @@
 #include "kith.h"
 
 #define IMAP_TIMEOUT_SECONDS 60
-/* Largest message fetched whole when the account sets no max_size. */
-#define IMAP_DEFAULT_MAX_SIZE (32 * 1024 * 1024)
 
 typedef struct kith_imap kith_imap;
 
@@ -108,7 +106,10 @@ kith_status imap_list_uids(kith_imap *imap, guint32 last_uid, GArray **out,
  * Fetches the messages `uids[0..n)` of the open folder (BODY.PEEK, never
  * setting \Seen).  Messages larger than the account's max_size are fetched
  * as headers plus their text parts, with a stub of each other part (its
- * type, name and size from BODYSTRUCTURE, no content).  *out is a new GPtrArray of
+ * type, name and size from BODYSTRUCTURE, no content), in the form
+ * MESSAGE_PARSE_PARTIAL describes (message.h); a call fetches all of them
+ * in one command for their structures and headers and one for each set
+ * of text-part sections they have.  *out is a new GPtrArray of
  * imap_message* in UID order; UIDs that no longer exist are absent.  On a
  * parse or stream error the connection is re-established, the folder
  * re-opened and the batch retried one UID at a time; a message that still

@@ -109,7 +109,10 @@ enum {
 	 * max_size): its attachments are stubs without content, each with
 	 * an X-Kith-Part-Size field that gives the size of the part it
 	 * stands for.  Without this flag the field is ignored, so mail that
-	 * carries one cannot set a size.
+	 * carries one cannot set a size.  Its header is the original's, but
+	 * for a Content-Type naming the boundary "=_kith-partial-message",
+	 * and the original fields that one replaced, kept with the prefix
+	 * "X-Kith-Original-" (message_synthesize_id reads them back).
 	 */
 	MESSAGE_PARSE_PARTIAL = 1 << 3,
 };
@@ -154,7 +157,8 @@ const kith_address *message_sender(const kith_message *msg);
  * The Message-ID used when a message has none: a stable "kith-HASH@synth"
  * from the SHA-256 of the raw header block (CRLF normalised to LF, a
  * leading "From " line skipped), so every copy of the message gets the
- * same one.
+ * same one; a partial fetch's header (MESSAGE_PARSE_PARTIAL) hashes as
+ * the original's.
  */
 char *message_synthesize_id(const char *data, gsize len);
 

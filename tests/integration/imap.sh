@@ -357,9 +357,47 @@ dovecot_deliver alice <"$T/bounce.eml"
 	printf -- '\n--FF--\n'
 } >"$T/forward.eml"
 dovecot_deliver alice <"$T/forward.eml"
-sed -i "s/^\(\[account test\]\)$/\1\nmax_size = 50K/" "$CONF"
-k maxsize -v scan test
+# text in a multipart/alternative beside the attachment
+{
+	printf 'From: Dana <dana@example.org>\nTo: alice@example.com\nSubject: the big sheet\n'
+	printf 'Message-ID: <big-alt@kith.test>\nDate: Wed, 4 Mar 2026 12:30:00 +0000\n'
+	printf 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="MM"\n\n'
+	printf -- '--MM\nContent-Type: multipart/alternative; boundary="AA"\n\n'
+	printf -- '--AA\nContent-Type: text/plain\n\nCould you fill in the attached sheet?\n'
+	printf -- '--AA\nContent-Type: text/html\n\n<p>Could you fill in the attached sheet?</p>\n'
+	printf -- '--AA--\n\n--MM\nContent-Type: application/vnd.ms-excel; name="sheet.xls"\n'
+	printf 'Content-Transfer-Encoding: base64\n\n'
+	head -c 100000 /dev/zero | base64
+	printf -- '--MM--\n'
+} >"$T/alt.eml"
+dovecot_deliver alice <"$T/alt.eml"
+# one long text part, read whole whatever its size
+{
+	printf 'From: Dana <dana@example.org>\nTo: alice@example.com\nSubject: the long notes\n'
+	printf 'Message-ID: <big-text@kith.test>\nDate: Wed, 4 Mar 2026 12:40:00 +0000\n\n'
+	printf 'Could you send me your notes from the offsite?\n\n'
+	i=0
+	while [ "$i" -lt 1500 ]; do
+		printf 'Line %d of the minutes, as they were taken on the day.\n' "$i"
+		i=$((i + 1))
+	done
+	printf '\nThe last line.\n'
+} >"$T/longtext.eml"
+dovecot_deliver alice <"$T/longtext.eml"
+# no Message-ID: the one kith makes up must not depend on how it was fetched
+sed -e '/^Message-ID:/d' -e 's/^Subject: the big deck/Subject: no id deck/' \
+	"$T/big.eml" | dovecot_deliver alice
+k maxsize -vv scan test
 eq "large message: scan exits 0" 0 "$rc"
+ok "large messages: six fetched in four commands (structures, then per shape)" \
+	grep -q '6 large messages in 4 commands' "$OUT/maxsize"
+eq "large messages: each recorded once" "1|1|1|1|1|1" "$(count "SELECT
+	(SELECT count(*) FROM messages WHERE message_id = 'big-deck@kith.test') || '|' ||
+	(SELECT count(*) FROM messages WHERE message_id = 'big-bounce@kith.test') || '|' ||
+	(SELECT count(*) FROM messages WHERE message_id = 'big-forward@kith.test') || '|' ||
+	(SELECT count(*) FROM messages WHERE message_id = 'big-alt@kith.test') || '|' ||
+	(SELECT count(*) FROM messages WHERE message_id = 'big-text@kith.test') || '|' ||
+	(SELECT count(*) FROM messages WHERE subject = 'no id deck')")"
 eq "large message is recorded from its header and text" "the big deck|1" \
 	"$(count "SELECT subject, attachments FROM messages WHERE message_id = 'big-deck@kith.test'")"
 ok "large message is not downloaded whole" \
@@ -376,6 +414,35 @@ ok "large bounce is still a report" \
 eq "large forward: the attached message is listed" "deck mail.eml|message/rfc822" \
 	"$(count "SELECT a.filename, a.mime_type FROM attachments a JOIN messages m ON m.id = a.message
 		WHERE m.message_id = 'big-forward@kith.test'")"
+eq "large alternative: its text is read and its attachment listed" "sheet.xls|application/vnd.ms-excel" \
+	"$(count "SELECT a.filename, a.mime_type FROM attachments a JOIN messages m ON m.id = a.message
+		WHERE m.message_id = 'big-alt@kith.test'")"
+ok "large message of one text part: read to its end" \
+	test "$(count "SELECT size FROM messages WHERE message_id = 'big-text@kith.test'")" -gt 65536
+
+# The same mail fetched whole (max_size over its size) reads the same.
+large_reading() {
+	count "SELECT m.message_id, m.synthesized, m.subject, m.automated IS NOT NULL,
+			m.attachments, i.kind, i.sentence
+		FROM messages m LEFT JOIN items i ON i.message = m.id
+		WHERE m.subject IN ('the big deck', 'about your message', 'fwd deck',
+			'the big sheet', 'the long notes', 'no id deck')
+		ORDER BY 1, 6, 7;
+		SELECT m.message_id, a.filename, a.mime_type FROM attachments a
+		JOIN messages m ON m.id = a.message ORDER BY 1, 2;" "$1"
+}
+sed -i "s/^\(\[account test\]\)$/\1\nmax_size = 1M/" "$CONF"
+k wholesize --db "$T/whole.db" scan test
+eq "max_size = 1M: scan exits 0" 0 "$rc"
+ok "max_size = 1M: the large message is fetched whole" \
+	test "$(count "SELECT size FROM messages WHERE message_id = 'big-deck@kith.test'" "$T/whole.db")" -gt 200000
+large_reading "$DB" >"$T/large.partial"
+large_reading "$T/whole.db" >"$T/large.whole"
+ok "large messages read alike fetched whole and as text and stubs" \
+	cmp -s "$T/large.partial" "$T/large.whole"
+ok "large messages: the readings compared hold requests and a made-up Message-ID" \
+	sh -c "grep -q 'Could you fill in the attached sheet' '$T/large.whole' &&
+		grep -q '^kith-.*@synth|1|no id deck' '$T/large.whole'"
 
 # --- a password command that fails ------------------------------------------------------
 sed -i 's/^passcmd = printf bob-secret$/passcmd = false/' "$CONF"

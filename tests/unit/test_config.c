@@ -173,6 +173,8 @@ test_account(void **state)
 	a = config_account(cfg, "local");
 	assert_int_equal(a->tls, TLS_NONE);
 	assert_int_equal(a->port, 143);
+	/* the defaults */
+	assert_int_equal(a->max_size, 64 * 1024);
 	a = config_account(cfg, "arch");
 	assert_int_equal(a->type, ACCOUNT_MBOX);
 	assert_true(g_str_has_prefix(a->path, g_get_home_dir()));

@@ -239,6 +239,42 @@ test_missing_message_id(void **state)
 	message_free(mbox);
 }
 
+/* A partial fetch's header (imap.c: its own Content-Type, the original
+ * fields renamed) hashes as the original header does. */
+static void
+test_partial_message_id(void **state)
+{
+	const char *orig =
+		"From: Ann <ann@example.org>\r\nSubject: deck\r\n"
+		"Content-Type: multipart/mixed;\r\n\tboundary=\"BB\"\r\n"
+		"Content-Transfer-Encoding: 7bit\r\n\r\n--BB\r\n";
+	const char *reduced =
+		"From: Ann <ann@example.org>\r\nSubject: deck\r\n"
+		"X-Kith-Original-Content-Type: multipart/mixed;\r\n\tboundary=\"BB\"\r\n"
+		"X-Kith-Original-Content-Transfer-Encoding: 7bit\r\n"
+		"Content-Type: multipart/mixed; boundary=\"=_kith-partial-message\"\r\n"
+		"\r\n--=_kith-partial-message\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+		"--=_kith-partial-message--\r\n";
+	char *a = message_synthesize_id(orig, strlen(orig));
+	char *b = message_synthesize_id(reduced, strlen(reduced));
+	kith_message *msg = NULL;
+	char *err = NULL;
+
+	assert_string_equal(a, b);
+	assert_int_equal(message_parse_with(reduced, strlen(reduced),
+		MESSAGE_PARSE_PARTIAL, &msg, &err), KITH_OK);
+	assert_string_equal(msg->message_id, a);
+	assert_true(msg->message_id_synthesized);
+	g_free(b);
+	/* without the renamed fields it is another header */
+	b = message_synthesize_id(strstr(reduced, "Content-Type: multipart/mixed; b"),
+		strlen(strstr(reduced, "Content-Type: multipart/mixed; b")));
+	assert_string_not_equal(a, b);
+	g_free(a);
+	g_free(b);
+	message_free(msg);
+}
+
 static void
 test_malformed_message_id(void **state)
 {
@@ -1028,6 +1064,7 @@ main(void)
 		cmocka_unit_test(test_malformed_from),
 		cmocka_unit_test(test_only_bad_from),
 		cmocka_unit_test(test_missing_message_id),
+		cmocka_unit_test(test_partial_message_id),
 		cmocka_unit_test(test_malformed_message_id),
 		cmocka_unit_test(test_message_id_forms),
 		cmocka_unit_test(test_bad_dates),
