@@ -77,6 +77,7 @@ account_for_url(const char *url, const char *passcmd, const char *cafile,
 	a->tls_verify = TRUE;
 	a->auth = AUTH_LOGIN;
 	a->max_size = ACCOUNT_MAX_SIZE_DEFAULT;
+	a->connections = ACCOUNT_CONNECTIONS_DEFAULT;
 	a->passcmd = g_strdup(passcmd);
 	a->cafile = g_strdup(cafile);
 	path = g_uri_get_path(uri);

@@ -565,6 +565,7 @@ read_account_imap(reader *r, const char *group, kith_account *a, gboolean file_p
 	}
 	a->fingerprint = read_string(r, group, "fingerprint");
 	read_size(r, group, "max_size", &a->max_size);
+	read_int(r, group, "connections", 1, ACCOUNT_CONNECTIONS_MAX, &a->connections);
 }
 
 static void
@@ -573,7 +574,7 @@ read_account(reader *r, kith_config *cfg, const char *group, gboolean file_priva
 	static const char *const known[] = {
 		"type", "host", "port", "tls", "tls_verify", "tls_force_none", "user",
 		"auth", "passcmd", "password", "folders", "cafile", "fingerprint",
-		"max_size", "path", NULL,
+		"max_size", "connections", "path", NULL,
 	};
 	kith_account *a = g_new0(kith_account, 1);
 	char *type;
@@ -582,6 +583,7 @@ read_account(reader *r, kith_config *cfg, const char *group, gboolean file_priva
 	g_strstrip(a->name);
 	a->tls_verify = TRUE;
 	a->max_size = ACCOUNT_MAX_SIZE_DEFAULT;
+	a->connections = ACCOUNT_CONNECTIONS_DEFAULT;
 	warn_unknown_keys(r, group, known);
 	type = read_string(r, group, "type");
 	if (type == NULL || strcmp(type, "imap") == 0) {

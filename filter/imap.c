@@ -740,19 +740,16 @@ imap_examine(kith_imap *imap, const char *folder, imap_mailbox_info *info,
 	return examine(imap, folder, info, errstr);
 }
 
-/* Reconnects after a broken session and re-opens the folder, which must
- * have kept its UIDVALIDITY. */
+/* Opens a new session and re-opens the folder `imap` had open, which
+ * must have kept its UIDVALIDITY. */
 static kith_status
-reconnect(kith_imap *imap, char **errstr)
+reopen(kith_imap *imap, char **errstr)
 {
 	imap_mailbox_info info;
 	char *folder = imap->folder;
 	guint32 uidvalidity = imap->uidvalidity;
 	kith_status st;
 
-	if (stop_requested(imap))
-		return KITH_E_INTERRUPTED;
-	log_info("%s: reconnecting", imap->where);
 	imap->folder = NULL;
 	if (imap->s != NULL)
 		mailimap_free(imap->s);
@@ -767,6 +764,40 @@ reconnect(kith_imap *imap, char **errstr)
 			imap->where, folder);
 out:
 	g_free(folder);
+	return st;
+}
+
+/* Reconnects after a broken session (reopen), unless told to stop. */
+static kith_status
+reconnect(kith_imap *imap, char **errstr)
+{
+	if (stop_requested(imap))
+		return KITH_E_INTERRUPTED;
+	log_info("%s: reconnecting", imap->where);
+	return reopen(imap, errstr);
+}
+
+kith_status
+imap_open_another(const kith_imap *imap, kith_imap **out, char **errstr)
+{
+	kith_imap *other = g_new0(kith_imap, 1);
+	kith_status st;
+
+	other->acct = imap->acct;
+	other->host = g_strdup(imap->host);
+	other->port = imap->port;
+	other->where = g_strdup(imap->where);
+	other->secret = g_strdup(imap->secret);
+	other->folder = g_strdup(imap->folder);
+	other->uidvalidity = imap->uidvalidity;
+	other->max_size = imap->max_size;
+	other->stop = imap->stop;
+	st = reopen(other, errstr);
+	if (st != KITH_OK) {
+		imap_close(other);
+		other = NULL;
+	}
+	*out = other;
 	return st;
 }
 

@@ -22,6 +22,8 @@ typedef struct {
 	const kith_account *acct;  /* borrowed */
 	kith_ingest *ing;          /* borrowed */
 	kith_imap *imap;           /* owned */
+	/* owned: further sessions for large folders, opened when first needed */
+	kith_imap *more[ACCOUNT_CONNECTIONS_MAX - 1];
 	char *source;              /* "imap://user@host:port" */
 } imap_scan;
 
@@ -89,46 +91,64 @@ out:
 }
 
 /*
- * The pipeline of one folder's scan.  A fetching thread owns the IMAP
- * session while the folder is read: it fetches batch after batch and
- * supplies each message to the workers of a source_pipe (source.h), which
- * parse it and run the detector (ingest_prepare: no store), so fetching,
- * preparing and recording overlap.  The scanning thread records the
- * prepared messages in UID order with the folder's state.  At most
- * FETCH_AHEAD fetched batches wait to be recorded, which bounds memory.
- * Messages are numbered across batches, in fetch order: slot k of the
- * folder is pipeline item k.
+ * The pipeline of one folder's scan.  Fetching threads, one per session
+ * (one, or up to the account's `connections` for a folder with more than
+ * a few batches of new mail), each own their IMAP session while the folder
+ * is read and fetch its batches in turn: batch k is fetched by fetcher
+ * k % n.  Fetched messages are supplied, in UID order, to the workers of a
+ * source_pipe (source.h), which parse them and run the detector
+ * (ingest_prepare: no store), so fetching, preparing and recording
+ * overlap.  The scanning thread records the prepared messages in UID
+ * order with the folder's state.  A batch is not begun more than
+ * FETCH_AHEAD batches a fetcher past the last one recorded, which bounds
+ * memory.  Slot k of the folder is pipeline item k and holds the message
+ * of uids[k], or nothing when the server no longer has it.
  */
 #define FETCH_AHEAD 2
 /* Messages prepared ahead of the one being recorded. */
 #define PREPARE_AHEAD 32
+/* A folder is fetched over more than one session only past this many
+ * batches: a second login costs more than it saves on fewer. */
+#define FETCH_PARALLEL_BATCHES 4
 
 typedef struct {
-	imap_message *msg;     /* owned by its batch's `msgs` */
+	imap_message *msg;     /* owned by its batch's `msgs`; NULL: none */
 	ingest_prepared prep;
 } slot;
 
 typedef struct {
 	guint off, n;          /* the UIDs asked for: uids[off .. off + n) */
-	guint first;           /* the slot of its first message */
 	GPtrArray *msgs;       /* imap_message*, NULL when the fetch failed */
 	kith_status status;    /* of the fetch */
 	char *err;
 } fetched;
 
+typedef struct pipeline pipeline;
+
 typedef struct {
+	pipeline *pl;
+	kith_imap *imap;       /* used by this thread only, meanwhile */
+	guint index;           /* fetches batches index, index + n, ... */
+	GAsyncQueue *queue;    /* fetched*, in order, to the scanning thread */
+	GThread *thread;
+} fetcher;
+
+struct pipeline {
 	const kith_ingest *ing;
-	kith_imap *imap;       /* used by the fetching thread only, meanwhile */
 	const char *folder;
 	GArray *uids;          /* imap_uid_size, all to fetch */
-	slot *slots;           /* one per UID at most, in fetch order */
+	guint batches;         /* of SOURCE_BATCH UIDs: uids->len / SOURCE_BATCH, up */
+	slot *slots;           /* one per UID */
 	source_pipe *pipe;     /* prepares the slots */
-	GAsyncQueue *queue;    /* fetched*, in order, to the scanning thread */
+	fetcher *fetchers;
+	guint n_fetchers;
 	GMutex lock;
 	GCond changed;         /* a batch was recorded, or cancel */
-	guint waiting;         /* batches fetched and not yet recorded */
+	guint recorded;        /* batches recorded */
+	gboolean *ready;       /* per batch: fetched, slots filled */
+	guint supplied;        /* batches 0..supplied-1 are ready */
 	gboolean cancel;       /* the scanning thread stopped reading */
-} pipeline;
+};
 
 static void
 fetched_free(fetched *b)
@@ -149,6 +169,8 @@ prepare_slot(guint i, gpointer data)
 	pipeline *pl = data;
 	slot *sl = &pl->slots[i];
 
+	if (sl->msg == NULL)
+		return;
 	ingest_prepare(pl->ing, sl->msg->data, sl->msg->len,
 		sl->msg->partial ? INGEST_PARTIAL : 0, &sl->prep);
 	imap_message_drop_data(sl->msg);
@@ -163,47 +185,67 @@ release_slot(guint i, gpointer data)
 	ingest_prepared_clear(&pl->slots[i].prep);
 }
 
+/* Batch k was fetched: its messages go to their slots (the message of
+ * uids[k] to slot k), and the workers get every slot up to the first
+ * batch not yet fetched. */
+static void
+batch_ready(pipeline *pl, guint k, fetched *b)
+{
+	guint next = 0;
+
+	for (guint i = 0; i < b->msgs->len; i++) {
+		imap_message *m = b->msgs->pdata[i];
+
+		while (next < b->n &&
+		       g_array_index(pl->uids, imap_uid_size, b->off + next).uid < m->uid)
+			next++;
+		if (next == b->n)
+			break;
+		/* a UID not asked for, or a second copy of one, is left out */
+		if (g_array_index(pl->uids, imap_uid_size, b->off + next).uid == m->uid)
+			pl->slots[b->off + next++].msg = m;
+	}
+	g_mutex_lock(&pl->lock);
+	pl->ready[k] = TRUE;
+	while (pl->supplied < pl->batches && pl->ready[pl->supplied])
+		pl->supplied++;
+	source_pipe_supply(pl->pipe, MIN(pl->supplied * SOURCE_BATCH, pl->uids->len));
+	g_mutex_unlock(&pl->lock);
+}
+
 static gpointer
 fetch_thread(gpointer data)
 {
-	pipeline *pl = data;
-	guint len = pl->uids->len, fetched_msgs = 0;
+	fetcher *f = data;
+	pipeline *pl = f->pl;
+	guint len = pl->uids->len;
 
-	for (guint off = 0; off < len; off += SOURCE_BATCH) {
+	for (guint k = f->index; k < pl->batches; k += pl->n_fetchers) {
 		fetched *b = g_new0(fetched, 1);
 		gboolean stop;
 
 		g_mutex_lock(&pl->lock);
-		while (pl->waiting >= FETCH_AHEAD && !pl->cancel)
+		while (k >= pl->recorded + FETCH_AHEAD * pl->n_fetchers && !pl->cancel)
 			g_cond_wait(&pl->changed, &pl->lock);
 		stop = pl->cancel;
 		g_mutex_unlock(&pl->lock);
-		b->off = off;
-		b->n = MIN(SOURCE_BATCH, len - off);
-		b->first = fetched_msgs;
-		if (stop || (off > 0 && source_stop_requested())) {
+		b->off = k * SOURCE_BATCH;
+		b->n = MIN(SOURCE_BATCH, len - b->off);
+		if (stop || (k > 0 && source_stop_requested())) {
 			b->status = KITH_E_INTERRUPTED;
 		} else {
 			const imap_uid_size *batch =
-				&g_array_index(pl->uids, imap_uid_size, off);
+				&g_array_index(pl->uids, imap_uid_size, b->off);
 
 			log_debug("%s: %s: fetching UIDs %u to %u (%u messages)",
-				imap_where(pl->imap), pl->folder, batch[0].uid,
+				imap_where(f->imap), pl->folder, batch[0].uid,
 				batch[b->n - 1].uid, b->n);
-			b->status = imap_fetch(pl->imap, batch, b->n, &b->msgs, NULL,
+			b->status = imap_fetch(f->imap, batch, b->n, &b->msgs, NULL,
 				&b->err);
 		}
-		if (b->status == KITH_OK) {
-			/* at most one message per UID asked for */
-			g_ptr_array_set_size(b->msgs, MIN(b->msgs->len, b->n));
-			for (guint i = 0; i < b->msgs->len; i++)
-				pl->slots[fetched_msgs++].msg = b->msgs->pdata[i];
-			source_pipe_supply(pl->pipe, fetched_msgs);
-		}
-		g_mutex_lock(&pl->lock);
-		pl->waiting++;
-		g_mutex_unlock(&pl->lock);
-		g_async_queue_push(pl->queue, b);
+		if (b->status == KITH_OK)
+			batch_ready(pl, k, b);
+		g_async_queue_push(f->queue, b);
 		if (b->status != KITH_OK)
 			break;
 	}
@@ -218,19 +260,23 @@ record_batch(imap_scan *scan, pipeline *pl, fetched *b, unsigned flags,
 {
 	kith_store *store = ingest_store(scan->ing);
 	kith_status status;
+	guint i = 0;
 
 	status = store_begin(store, errstr);
 	if (status != KITH_OK)
 		goto out;
-	for (guint i = 0; i < b->msgs->len; i++) {
-		guint k = b->first + i;
+	for (; i < b->n; i++) {
+		guint k = b->off + i;
 		slot *sl = &pl->slots[k];
 		char *err = NULL;
 
 		source_pipe_take(pl->pipe, k);
-		status = ingest_record(scan->ing, &sl->prep, flags, &err);
+		if (sl->msg != NULL)
+			status = ingest_record(scan->ing, &sl->prep, flags, &err);
 		source_pipe_done(pl->pipe, k);
-		status = uid_outcome(scan, pl->folder, sl->msg->uid, status, err, errstr);
+		if (sl->msg != NULL)
+			status = uid_outcome(scan, pl->folder, sl->msg->uid, status, err,
+				errstr);
 		g_free(err);
 		if (status != KITH_OK)
 			goto out;
@@ -263,6 +309,44 @@ next_batch_late(GAsyncQueue *queue)
 	return FALSE;
 }
 
+/*
+ * The sessions to fetch the open folder over: the first, and for a folder
+ * of more than FETCH_PARALLEL_BATCHES batches up to the account's
+ * `connections`, opened on the folder now or re-opened on it if kept from
+ * an earlier folder.  A session that cannot be had is left out (a server
+ * may allow only so many per user): the folder is fetched over the others.
+ */
+static guint
+fetch_sessions(imap_scan *scan, const char *folder, guint32 uidvalidity,
+	guint batches)
+{
+	guint want = batches > FETCH_PARALLEL_BATCHES
+		? (guint)CLAMP(scan->acct->connections, 1, ACCOUNT_CONNECTIONS_MAX) : 1;
+	guint n = 1;
+
+	for (guint j = 1; j < want; j++) {
+		imap_mailbox_info info;
+		kith_status st;
+		char *err = NULL;
+
+		if (scan->more[j - 1] == NULL)
+			st = imap_open_another(scan->imap, &scan->more[j - 1], &err);
+		else if ((st = imap_examine(scan->more[j - 1], folder, &info, &err)) ==
+			KITH_OK && info.uidvalidity != uidvalidity)
+			st = kith_fail(&err, KITH_E_TEMPFAIL, "%s: %s changed meanwhile",
+				imap_where(scan->imap), folder);
+		if (st != KITH_OK) {
+			log_info("%s: fetching over %u session%s: %s", imap_where(scan->imap),
+				n, n == 1 ? "" : "s", err);
+			g_free(err);
+			g_clear_pointer(&scan->more[j - 1], imap_close);
+			break;
+		}
+		n++;
+	}
+	return n;
+}
+
 /* Fetches, prepares and stores the UIDs of `uids` in batches. */
 static kith_status
 scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
@@ -270,24 +354,34 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 {
 	unsigned flags = folder->sent ? INGEST_SENT : 0;
 	pipeline pl = {
-		.ing = scan->ing, .imap = scan->imap, .folder = folder->name,
-		.uids = uids,
+		.ing = scan->ing, .folder = folder->name, .uids = uids,
+		.batches = (uids->len + SOURCE_BATCH - 1) / SOURCE_BATCH,
 	};
 	kith_status status = KITH_OK;
-	GThread *fetcher;
 	fetched *unfinished = NULL;   /* a batch whose recording failed */
 	source_batch batch = { 0, 0 };
-	guint got = 0, batches = (uids->len + SOURCE_BATCH - 1) / SOURCE_BATCH;
+	guint got = 0;
 
 	g_mutex_init(&pl.lock);
 	g_cond_init(&pl.changed);
-	pl.queue = g_async_queue_new();
 	pl.slots = g_new0(slot, MAX(uids->len, 1));
+	pl.ready = g_new0(gboolean, MAX(pl.batches, 1));
 	pl.pipe = source_pipe_new_supplied(uids->len, PREPARE_AHEAD, prepare_slot,
 		release_slot, &pl);
-	fetcher = g_thread_new("kith-imap-fetch", fetch_thread, &pl);
-	while (got < batches && status == KITH_OK) {
-		fetched *b = g_async_queue_pop(pl.queue);
+	pl.n_fetchers = fetch_sessions(scan, folder->name, (guint32)state->uidvalidity,
+		pl.batches);
+	pl.fetchers = g_new0(fetcher, pl.n_fetchers);
+	for (guint j = 0; j < pl.n_fetchers; j++) {
+		fetcher *f = &pl.fetchers[j];
+
+		f->pl = &pl;
+		f->imap = j == 0 ? scan->imap : scan->more[j - 1];
+		f->index = j;
+		f->queue = g_async_queue_new();
+		f->thread = g_thread_new("kith-imap-fetch", fetch_thread, f);
+	}
+	while (got < pl.batches && status == KITH_OK) {
+		fetched *b = g_async_queue_pop(pl.fetchers[got % pl.n_fetchers].queue);
 
 		got++;
 		status = b->status;
@@ -306,8 +400,8 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 		 * is late: the store is not held locked while waiting on the
 		 * network. */
 		if (status == KITH_OK && (source_batch_due(&batch, b->n) ||
-		    got == batches || source_stop_requested() ||
-		    next_batch_late(pl.queue))) {
+		    got == pl.batches || source_stop_requested() ||
+		    next_batch_late(pl.fetchers[got % pl.n_fetchers].queue))) {
 			status = ingest_commit(scan->ing, errstr);
 			source_batch_committed(&batch);
 		}
@@ -318,14 +412,14 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 		else
 			unfinished = b;
 		g_mutex_lock(&pl.lock);
-		pl.waiting--;
+		pl.recorded++;
 		g_cond_broadcast(&pl.changed);
 		g_mutex_unlock(&pl.lock);
 		if (status != KITH_OK)
 			break;
 		source_progress(folder->name, MIN((guint)got * SOURCE_BATCH, uids->len),
 			uids->len);
-		if (got < batches && source_stop_requested())
+		if (got < pl.batches && source_stop_requested())
 			status = KITH_E_INTERRUPTED;
 	}
 	/* What was recorded before a fetch failed is whole, state included:
@@ -337,17 +431,22 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 			log_warn("%s: %s", imap_where(scan->imap), err);
 		g_free(err);
 	}
-	/* Stop the fetching thread, and drop what it fetched beyond. */
+	/* Stop the fetching threads, and drop what they fetched beyond. */
 	g_mutex_lock(&pl.lock);
 	pl.cancel = TRUE;
 	g_cond_broadcast(&pl.changed);
 	g_mutex_unlock(&pl.lock);
-	g_thread_join(fetcher);
+	for (guint j = 0; j < pl.n_fetchers; j++)
+		g_thread_join(pl.fetchers[j].thread);
 	source_pipe_free(pl.pipe);   /* lets the workers end, releasing all */
 	fetched_free(unfinished);
-	for (fetched *b; (b = g_async_queue_try_pop(pl.queue)) != NULL;)
-		fetched_free(b);
-	g_async_queue_unref(pl.queue);
+	for (guint j = 0; j < pl.n_fetchers; j++) {
+		for (fetched *b; (b = g_async_queue_try_pop(pl.fetchers[j].queue)) != NULL;)
+			fetched_free(b);
+		g_async_queue_unref(pl.fetchers[j].queue);
+	}
+	g_free(pl.fetchers);
+	g_free(pl.ready);
 	g_free(pl.slots);
 	g_mutex_clear(&pl.lock);
 	g_cond_clear(&pl.changed);
@@ -453,6 +552,8 @@ out:
 	if (folders != NULL)
 		g_ptr_array_unref(folders);
 	imap_close(scan.imap);
+	for (guint j = 0; j < G_N_ELEMENTS(scan.more); j++)
+		imap_close(scan.more[j]);
 	g_free(scan.source);
 	g_free(missing_err);
 	return status;

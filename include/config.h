@@ -44,6 +44,15 @@ typedef enum { AUTH_LOGIN, AUTH_PLAIN, AUTH_XOAUTH2 } account_auth;
  */
 #define ACCOUNT_MAX_SIZE_DEFAULT (64 * 1024)
 
+/*
+ * IMAP sessions that fetch a folder's new mail in turn, when it has more
+ * than a few batches of it.  The server reads, and encrypts, each
+ * session's messages in a process of its own, so two keep it busy while
+ * kith parses; servers allow ten or more per user.
+ */
+#define ACCOUNT_CONNECTIONS_DEFAULT 2
+#define ACCOUNT_CONNECTIONS_MAX 4
+
 typedef struct {
 	char *name;            /* the NAME of [account NAME] */
 	account_type type;
@@ -62,6 +71,8 @@ typedef struct {
 	char *fingerprint;     /* SHA-256, hex with or without colons */
 	gint64 max_size;       /* bytes; larger messages: headers + text only;
 	                        * ACCOUNT_MAX_SIZE_DEFAULT */
+	int connections;       /* sessions a large folder is fetched over,
+	                        * 1..ACCOUNT_CONNECTIONS_MAX */
 	/* maildir, mbox */
 	char *path;
 } kith_account;

@@ -74,6 +74,15 @@ kith_status imap_connect(const kith_account *acct, kith_imap **out,
 void imap_close(kith_imap *imap);
 
 /*
+ * A second session to the same server with the same credentials (the
+ * password command is not run again), open on the folder `imap` has open,
+ * which must have kept its UIDVALIDITY (else KITH_E_TEMPFAIL).  It shares
+ * the stop check.  *out is freed with imap_close(); `imap` stays as it was.
+ */
+kith_status imap_open_another(const kith_imap *imap, kith_imap **out,
+	char **errstr);
+
+/*
  * A function polled before reconnecting or retrying (e.g.
  * source_stop_requested): once it returns TRUE, imap_fetch gives up with
  * KITH_E_INTERRUPTED instead of reconnecting.  NULL: never.

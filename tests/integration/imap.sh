@@ -223,12 +223,21 @@ ok "wrong password is explained" \
 	grep -q 'authentication failed for alice at 127.0.0.1' "$OUT/wrongpw"
 
 # --- 2,500 messages: batches, and a scan killed mid-way ----------------------------
+before=$(logins bob)
 k big -vv --db "$T/clean.db" scan big
 eq "2,500-message scan exits 0" 0 "$rc"
 eq "2,500-message scan records them all" 2500 \
 	"$(count 'SELECT count(*) FROM messages' "$T/clean.db")"
 eq "2,500 messages are fetched in 25 batches" 25 \
 	"$(grep -c 'fetching UIDs .* (100 messages)' "$OUT/big")"
+eq "a large folder is fetched over two sessions" 2 "$(($(logins bob) - before))"
+sed -i "s/^\(\[account big\]\)$/\1\nconnections = 1/" "$CONF"
+before=$(logins bob)
+k big1 --db "$T/one.db" scan big
+eq "connections = 1: one session" "0 2500 1" \
+	"$rc $(count 'SELECT count(*) FROM messages' "$T/one.db") $(($(logins bob) - before))"
+sed -i '/^connections = 1$/d' "$CONF"
+dump "$T/one.db" >"$T/one.dump"
 
 # Killed in the middle: three batches into the scan the server stalls,
 # so kith commits what it has recorded (it never holds the store while it
@@ -258,6 +267,7 @@ ok "rerun fetches only what was not stored" \
 dump "$T/clean.db" >"$T/clean.dump"
 dump "$T/killed.db" >"$T/killed.dump"
 ok "killed and resumed store equals one clean run" cmp -s "$T/clean.dump" "$T/killed.dump"
+ok "one session and two record the same store" cmp -s "$T/clean.dump" "$T/one.dump"
 ok "store dump is not empty" test -s "$T/clean.dump"
 
 # SIGINT stops after the batch in hand; the next scan resumes.  Sent
@@ -316,6 +326,23 @@ if command -v python3 >/dev/null 2>&1; then
 	ok "unparseable message is reported" grep -q 'skipping UID 2 in INBOX' "$OUT/fake"
 	eq "scan state moves past the bad message" 3 \
 		"$(count "SELECT last_uid FROM scan_state WHERE folder = 'INBOX'" "$T/fake.db")"
+	# A server that allows one session per user: the second is refused,
+	# and the folder is fetched over the first alone.
+	FAKE_IMAP_COUNT=700 FAKE_IMAP_SESSIONS=1 \
+		python3 "$KITH_TOP/tests/lib/fake_imap.py" "$T/fake1.port" 0 >"$T/fake1.log" 2>&1 &
+	fake1_pid=$!
+	on_exit "kill $fake1_pid 2>/dev/null"
+	i=0
+	while [ ! -s "$T/fake1.port" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	{
+		printf '\n[account fake1]\ntype = imap\nhost = 127.0.0.1\nuser = alice\n'
+		printf 'tls = none\nport = %s\npassword = fake-pass\n' "$(cat "$T/fake1.port")"
+	} >>"$CONF"
+	k fake1 -v --db "$T/fake1.db" scan fake1
+	eq "one session allowed: the scan records every message" "0 700" \
+		"$rc $(count 'SELECT count(*) FROM messages' "$T/fake1.db")"
+	ok "one session allowed: the refusal is noted, not fatal" \
+		grep -q 'fetching over 1 session: .*too many connections' "$OUT/fake1"
 else
 	fail "python3 is needed for the scripted IMAP server"
 fi

@@ -4,16 +4,23 @@ for tests of what a real server will not do on request: it answers the
 FETCH of BAD_UID with a reply that cannot be parsed.
 
 It serves one user (any name, password "fake-pass") and one folder, INBOX,
-of three messages (UIDs 1..3).  It listens on a free port, writes the port
-number to PORTFILE, and serves until killed.  Plain text only: use it with
-`tls = none` on 127.0.0.1.
+of three messages (UIDs 1..3; $FAKE_IMAP_COUNT sets how many).  With
+$FAKE_IMAP_SESSIONS set, a LOGIN while that many sessions are logged in
+is refused, as servers that limit each user's connections do.  It listens
+on a free port, writes the port number to PORTFILE, and serves until
+killed.  Plain text only: use it with `tls = none` on 127.0.0.1.
 """
 import os
 import socketserver
 import sys
+import threading
 
 PASSWORD = "fake-pass"
 BAD_UID = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+COUNT = int(os.environ.get("FAKE_IMAP_COUNT", "3"))
+SESSIONS = int(os.environ.get("FAKE_IMAP_SESSIONS", "0"))
+logged_in = 0
+logged_in_lock = threading.Lock()
 
 
 def message(uid):
@@ -28,7 +35,7 @@ def message(uid):
     ).format(uid).encode()
 
 
-MESSAGES = {uid: message(uid) for uid in (1, 2, 3)}
+MESSAGES = {uid: message(uid) for uid in range(1, COUNT + 1)}
 
 
 def parse_set(text):
@@ -69,6 +76,22 @@ class Handler(socketserver.StreamRequestHandler):
                           % (uid, uid, len(MESSAGES[uid])))
         self.send("%s OK UID FETCH done\r\n" % tag)
 
+    def log_in(self):
+        global logged_in
+        with logged_in_lock:
+            if SESSIONS and logged_in >= SESSIONS:
+                return False
+            logged_in += 1
+            self.counted = True
+            return True
+
+    def finish(self):
+        global logged_in
+        if getattr(self, "counted", False):
+            with logged_in_lock:
+                logged_in -= 1
+        super().finish()
+
     def handle(self):
         self.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n")
         while True:
@@ -87,6 +110,9 @@ class Handler(socketserver.StreamRequestHandler):
                 self.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n%s OK done\r\n" % tag)
             elif cmd == "LOGIN":
                 if rest.split(" ")[-1].strip('"') == PASSWORD:
+                    if not self.log_in():
+                        self.send("%s NO [LIMIT] too many connections\r\n" % tag)
+                        continue
                     self.send("%s OK logged in\r\n" % tag)
                 else:
                     self.send("%s NO [AUTHENTICATIONFAILED] bad password\r\n" % tag)

@@ -107,6 +107,10 @@ test_bad_values(void **state)
 		  "[account x] max_size" },
 		{ "[account x]\nhost = h\nuser = a\npasscmd = p\nmax_size = 99999999999999999999\n",
 		  "[account x] max_size" },
+		{ "[account x]\nhost = h\nuser = a\npasscmd = p\nconnections = 0\n",
+		  "[account x] connections: '0' is not a number from 1 to 4" },
+		{ "[account x]\nhost = h\nuser = a\npasscmd = p\nconnections = 5\n",
+		  "[account x] connections" },
 		{ "[account m]\ntype = maildir\n", "[account m] path" },
 		{ "not ini at all\n", "config" },
 		{ "[identity]\naddresses = not-an-address\n", "[identity] addresses: not an e-mail address" },
@@ -155,7 +159,7 @@ test_account(void **state)
 
 	assert_int_equal(load("[account gmail]\nhost = imap.gmail.com\nuser = me@gmail.com\n"
 		"auth = xoauth2\npasscmd = oauth2-token me\nfolders = INBOX, [Gmail]/Sent Mail\n"
-		"max_size = 10M\ntls_verify = no\n"
+		"max_size = 10M\ntls_verify = no\nconnections = 3\n"
 		"[account local]\ntype = imap\nhost = 127.0.0.1\nuser = u\npasscmd = p\n"
 		"tls = none\n[account arch]\ntype = mbox\npath = ~/takeout.mbox\n",
 		0600, &cfg, &err), KITH_OK);
@@ -167,6 +171,7 @@ test_account(void **state)
 	assert_int_equal(a->auth, AUTH_XOAUTH2);
 	assert_false(a->tls_verify);
 	assert_int_equal(a->max_size, 10 * 1024 * 1024);
+	assert_int_equal(a->connections, 3);
 	assert_string_equal(a->folders[0], "INBOX");
 	assert_string_equal(a->folders[1], "[Gmail]/Sent Mail");
 	assert_null(a->folders[2]);
@@ -175,6 +180,7 @@ test_account(void **state)
 	assert_int_equal(a->port, 143);
 	/* the defaults */
 	assert_int_equal(a->max_size, 64 * 1024);
+	assert_int_equal(a->connections, 2);
 	a = config_account(cfg, "arch");
 	assert_int_equal(a->type, ACCOUNT_MBOX);
 	assert_true(g_str_has_prefix(a->path, g_get_home_dir()));
