@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -11,18 +12,15 @@
 #include <libetpan/libetpan.h>
 
 #include "imap.h"
+#include "imap_partial.h"
 #include "log.h"
 #include "tls.h"
 
 /* Most messages, and bytes, fetched by one UID FETCH of whole messages. */
 #define IMAP_FETCH_COUNT 100
 #define IMAP_FETCH_BYTES (64 * 1024 * 1024)
-/* For messages over max_size: text parts kept, and bytes of each. */
-#define IMAP_PARTIAL_PARTS 8
-/* ... and stubs for at most this many of its other parts (name, type, size) */
-#define IMAP_PARTIAL_STUBS 64
-#define IMAP_PARTIAL_PART_BYTES (1024 * 1024)
-#define IMAP_PARTIAL_BOUNDARY "=_kith-partial-message"
+
+typedef struct fetch_batch fetch_batch;
 
 struct kith_imap {
 	const kith_account *acct;  /* borrowed */
@@ -35,9 +33,17 @@ struct kith_imap {
 	guint32 uidvalidity;       /* of `folder` */
 	gint64 max_size;
 	gboolean (*stop)(void);    /* polled before reconnecting; may be NULL */
+	GQueue inflight;           /* imap_cmd* sent, not completed (borrowed) */
+	GHashTable *pool;          /* UID -> GPtrArray of FETCH responses read
+	                            * and not yet taken (struct mailimap_msg_att*) */
+	fetch_batch *ahead;        /* owned: the next batch's commands, sent */
 };
 
 static kith_status ensure_session(kith_imap *imap, char **errstr);
+static GHashTable *pool_new(void);
+static void session_drop(kith_imap *imap);
+static void batch_free(fetch_batch *b);
+static void drop_ahead(kith_imap *imap);
 
 static const char *const sent_names[] = {
 	"Sent", "Sent Items", "Sent Messages", "Sent Mail", "[Gmail]/Sent Mail",
@@ -288,6 +294,19 @@ refresh_capability(kith_imap *imap, char **errstr)
 	return KITH_OK;
 }
 
+/* Commands go out as they are written: a command sent while the reply
+ * to the last is awaited must not wait for that one's acknowledgement
+ * (Nagle's algorithm, against the server's delayed ACK). */
+static void
+set_nodelay(kith_imap *imap)
+{
+	int fd = mailstream_low_get_fd(mailstream_get_low(imap->s->imap_stream));
+	int one = 1;
+
+	if (fd >= 0)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 static kith_status
 open_stream(kith_imap *imap, char **errstr)
 {
@@ -303,6 +322,7 @@ open_stream(kith_imap *imap, char **errstr)
 	case MAILIMAP_NO_ERROR:
 	case MAILIMAP_NO_ERROR_AUTHENTICATED:
 	case MAILIMAP_NO_ERROR_NON_AUTHENTICATED:
+		set_nodelay(imap);
 		return KITH_OK;
 	case MAILIMAP_ERROR_CONNECTION_REFUSED:
 		return kith_fail(errstr, KITH_E_UNAVAILABLE,
@@ -459,6 +479,7 @@ imap_connect(const kith_account *acct, kith_imap **out, char **errstr)
 	imap->where = g_strdup_printf("%s@%s:%u", acct->user ? acct->user : "",
 		imap->host, imap->port);
 	imap->max_size = acct->max_size > 0 ? acct->max_size : ACCOUNT_MAX_SIZE_DEFAULT;
+	imap->pool = pool_new();
 	if (*imap->host == '\0' || acct->user == NULL || *acct->user == '\0') {
 		st = kith_fail(errstr, KITH_E_CONFIG, "account %s: `host` and `user` "
 			"are required", acct->name ? acct->name : "");
@@ -488,11 +509,14 @@ imap_close(kith_imap *imap)
 {
 	if (imap == NULL)
 		return;
-	if (imap->s != NULL) {
-		if (imap->s->imap_stream != NULL)
-			mailimap_logout(imap->s);
-		mailimap_free(imap->s);
-	}
+	/* a batch sent ahead is not waited for: LOGOUT would read its
+	 * replies as its own */
+	if (imap->s != NULL && imap->s->imap_stream != NULL &&
+	    imap->ahead == NULL && g_queue_is_empty(&imap->inflight))
+		mailimap_logout(imap->s);
+	session_drop(imap);
+	if (imap->pool != NULL)
+		g_hash_table_unref(imap->pool);
 	secret_free(imap->secret);
 	g_free(imap->host);
 	g_free(imap->where);
@@ -700,6 +724,11 @@ examine(kith_imap *imap, const char *folder, imap_mailbox_info *info,
 	int r;
 
 	memset(info, 0, sizeof(*info));
+	/* UIDs are the folder's: nothing of another may stay */
+	drop_ahead(imap);
+	g_hash_table_remove_all(imap->pool);
+	if (imap->s == NULL)
+		return imap_error(imap, MAILIMAP_ERROR_STREAM, "EXAMINE", errstr);
 	if (mailimap_has_condstore(imap->s))
 		r = mailimap_examine_condstore(imap->s, folder, &modseq);
 	else
@@ -751,9 +780,7 @@ reopen(kith_imap *imap, char **errstr)
 	kith_status st;
 
 	imap->folder = NULL;
-	if (imap->s != NULL)
-		mailimap_free(imap->s);
-	imap->s = NULL;
+	session_drop(imap);
 	st = session_open(imap, errstr);
 	if (st != KITH_OK || folder == NULL)
 		goto out;
@@ -792,6 +819,7 @@ imap_open_another(const kith_imap *imap, kith_imap **out, char **errstr)
 	other->uidvalidity = imap->uidvalidity;
 	other->max_size = imap->max_size;
 	other->stop = imap->stop;
+	other->pool = pool_new();
 	st = reopen(other, errstr);
 	if (st != KITH_OK) {
 		imap_close(other);
@@ -810,19 +838,292 @@ ensure_session(kith_imap *imap, char **errstr)
 	return reconnect(imap, errstr);
 }
 
-/* --- fetching ------------------------------------------------------------ */
+/* --- commands ------------------------------------------------------------ */
 
-/* One UID FETCH; *result is the fetch list (mailimap_fetch_list_free).
- * `set` and `type` stay owned by the caller, as libetpan does not take them. */
-static int
-uid_fetch(kith_imap *imap, struct mailimap_set *set,
-	struct mailimap_fetch_type *type, clist **result)
+/*
+ * UID FETCH commands, sent ahead of the replies to earlier ones: over a
+ * link of a few tens of milliseconds it is the round trips a scan waits
+ * for, not the bytes.  A server may run such commands at once, so the
+ * FETCH responses of one can come before the completion of another, and
+ * the completions in any order: responses are kept in a pool by UID
+ * (every command asks for the UID) and taken from it by what they hold,
+ * and a command only learns that it is done, and how.  libetpan reads
+ * one reply at a time and checks its tag against the last one sent; it
+ * is told the oldest command's tag, and when another completed instead
+ * (libetpan's protocol error) its tag and status are read from the
+ * completion line, the last of the reply.
+ *
+ * The session keeps the commands in flight (`inflight`, borrowed); their
+ * sender owns them and frees each (g_free) once cmd_wait returned.
+ */
+typedef struct {
+	int tag;            /* libetpan's number of it */
+	gboolean done;      /* it completed, or the session dropped */
+	int r;              /* then: MAILIMAP_NO_ERROR, MAILIMAP_ERROR_UID_FETCH
+	                     * (NO), MAILIMAP_ERROR_PROTOCOL (BAD), or what
+	                     * broke the session */
+} imap_cmd;
+
+static void
+cmd_fail(imap_cmd *cmd, int r)
 {
-	*result = NULL;
-	if (imap->s == NULL)
-		return MAILIMAP_ERROR_STREAM;
-	return mailimap_uid_fetch(imap->s, set, type, result);
+	cmd->done = TRUE;
+	cmd->r = r;
 }
+
+/* Drops the session, which a failure left unusable: the commands in
+ * flight end with MAILIMAP_ERROR_STREAM, the batch sent ahead and the
+ * responses kept are forgotten. */
+static void
+session_drop(kith_imap *imap)
+{
+	for (imap_cmd *c; (c = g_queue_pop_head(&imap->inflight)) != NULL;)
+		cmd_fail(c, MAILIMAP_ERROR_STREAM);
+	batch_free(g_steal_pointer(&imap->ahead));
+	if (imap->pool != NULL)
+		g_hash_table_remove_all(imap->pool);
+	if (imap->s != NULL)
+		mailimap_free(imap->s);
+	imap->s = NULL;
+}
+
+/* Sends "UID FETCH SET (UID ITEMS)".  New command (g_free); one that
+ * cannot be sent is done at once with the error. */
+static imap_cmd *
+cmd_send(kith_imap *imap, const char *set, const char *items)
+{
+	imap_cmd *cmd = g_new0(imap_cmd, 1);
+	char *line;
+	int r;
+
+	if (imap->s == NULL) {
+		cmd_fail(cmd, MAILIMAP_ERROR_STREAM);
+		return cmd;
+	}
+	if (imap->s->imap_state != MAILIMAP_STATE_SELECTED) {
+		cmd_fail(cmd, MAILIMAP_ERROR_BAD_STATE);
+		return cmd;
+	}
+	line = g_strdup_printf("UID FETCH %s (UID %s)\r\n", set, items);
+	r = mailimap_send_current_tag(imap->s);
+	if (r == MAILIMAP_NO_ERROR &&
+	    (mailstream_write(imap->s->imap_stream, line, strlen(line)) < 0 ||
+	     mailstream_flush(imap->s->imap_stream) == -1))
+		r = MAILIMAP_ERROR_STREAM;
+	g_free(line);
+	if (r != MAILIMAP_NO_ERROR) {
+		/* half a command went out: nothing after it can be read */
+		session_drop(imap);
+		cmd_fail(cmd, r);
+		return cmd;
+	}
+	cmd->tag = imap->s->imap_tag;
+	g_queue_push_tail(&imap->inflight, cmd);
+	return cmd;
+}
+
+/* An empty pool: UID -> GPtrArray of struct mailimap_msg_att*. */
+static GHashTable *
+pool_new(void)
+{
+	return g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+		(GDestroyNotify)g_ptr_array_unref);
+}
+
+/* The UID a FETCH response is about, or 0. */
+static guint32
+response_uid(const struct mailimap_msg_att *att)
+{
+	for (clistiter *it = clist_begin(att->att_list); it != NULL;
+		it = clist_next(it)) {
+		const struct mailimap_msg_att_item *item = clist_content(it);
+
+		if (item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC &&
+		    item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_UID)
+			return item->att_data.att_static->att_data.att_uid;
+	}
+	return 0;
+}
+
+/* Moves the FETCH responses libetpan kept of the last reply into the
+ * pool; those without a UID (flag changes of other clients) are
+ * dropped. */
+static void
+pool_add_reply(kith_imap *imap)
+{
+	struct mailimap_response_info *info = imap->s->imap_response_info;
+	clist *list = info != NULL ? g_steal_pointer(&info->rsp_fetch_list) : NULL;
+
+	for (clistiter *it = clist_begin(list); list != NULL && it != NULL;
+		it = clist_next(it)) {
+		struct mailimap_msg_att *att = clist_content(it);
+		guint32 uid = response_uid(att);
+		GPtrArray *have;
+
+		if (uid == 0) {
+			mailimap_msg_att_free(att);
+			continue;
+		}
+		have = g_hash_table_lookup(imap->pool, GUINT_TO_POINTER(uid));
+		if (have == NULL) {
+			have = g_ptr_array_new_with_free_func(
+				(GDestroyNotify)mailimap_msg_att_free);
+			g_hash_table_insert(imap->pool, GUINT_TO_POINTER(uid), have);
+		}
+		g_ptr_array_add(have, att);
+	}
+	if (list != NULL)
+		clist_free(list);
+}
+
+/* The FETCH responses about `uid` read so far (new array of struct
+ * mailimap_msg_att*, which it frees), or NULL. */
+static GPtrArray *
+pool_take(kith_imap *imap, guint32 uid)
+{
+	gpointer have = NULL;
+
+	if (!g_hash_table_steal_extended(imap->pool, GUINT_TO_POINTER(uid), NULL, &have))
+		return NULL;
+	return have;
+}
+
+/* Forgets what the pool holds of `uids` (responses to a failed batch, or
+ * a second copy of one). */
+static void
+pool_forget(kith_imap *imap, const imap_uid_size *uids, guint n)
+{
+	for (guint i = 0; i < n; i++)
+		g_hash_table_remove(imap->pool, GUINT_TO_POINTER(uids[i].uid));
+}
+
+/* The tag and status of the completion that ended libetpan's last read:
+ * the last line of the reply, which libetpan keeps.  FALSE when it is no
+ * tagged OK, NO or BAD. */
+static gboolean
+last_completion(const kith_imap *imap, int *tag, int *r)
+{
+	const MMAPString *buf = imap->s->imap_stream_buffer;
+	gsize end = buf->len;
+	const char *line, *status;
+	char *rest = NULL;
+	guint64 n;
+
+	while (end > 0 && (buf->str[end - 1] == '\n' || buf->str[end - 1] == '\r'))
+		end--;
+	line = g_strrstr_len(buf->str, end, "\n");
+	line = line != NULL ? line + 1 : buf->str;
+	if (*line == 'C')        /* libetpan's tags for 163.com */
+		line++;
+	n = g_ascii_strtoull(line, &rest, 10);
+	if (rest == line || *rest != ' ' || n > G_MAXINT)
+		return FALSE;
+	status = rest + 1;
+	*tag = (int)n;
+	if (g_ascii_strncasecmp(status, "OK", 2) == 0)
+		*r = MAILIMAP_NO_ERROR;
+	else if (g_ascii_strncasecmp(status, "NO", 2) == 0)
+		*r = MAILIMAP_ERROR_UID_FETCH;
+	else if (g_ascii_strncasecmp(status, "BAD", 3) == 0)
+		*r = MAILIMAP_ERROR_PROTOCOL;
+	else
+		return FALSE;
+	return TRUE;
+}
+
+/* The command in flight with tag `tag`, taken off the queue, or NULL. */
+static imap_cmd *
+inflight_take(kith_imap *imap, int tag)
+{
+	for (GList *l = imap->inflight.head; l != NULL; l = l->next) {
+		imap_cmd *cmd = l->data;
+
+		if (cmd->tag == tag) {
+			g_queue_delete_link(&imap->inflight, l);
+			return cmd;
+		}
+	}
+	return NULL;
+}
+
+/* Reads one reply: its FETCH responses into the pool, and the completion
+ * of a command in flight. */
+static void
+read_reply(kith_imap *imap)
+{
+	const imap_cmd *oldest = g_queue_peek_head(&imap->inflight);
+	struct mailimap_response *response = NULL;
+	int last = imap->s->imap_tag, r, tag = oldest->tag, status;
+	imap_cmd *cmd;
+
+	imap->s->imap_tag = tag;
+	r = mailimap_read_line(imap->s) == NULL ? MAILIMAP_ERROR_STREAM
+		: mailimap_parse_response(imap->s, &response);
+	imap->s->imap_tag = last;
+	if (r == MAILIMAP_NO_ERROR) {
+		status = response->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type ==
+			MAILIMAP_RESP_COND_STATE_OK ? MAILIMAP_NO_ERROR : MAILIMAP_ERROR_UID_FETCH;
+		mailimap_response_free(response);
+	} else if (r != MAILIMAP_ERROR_PROTOCOL || !last_completion(imap, &tag, &status)) {
+		/* the stream is lost part way through a reply, or the server
+		 * said goodbye */
+		session_drop(imap);
+		return;
+	}
+	pool_add_reply(imap);
+	if (tag != oldest->tag)
+		log_debug("%s: command %d completed before command %d", imap->where,
+			tag, oldest->tag);
+	cmd = inflight_take(imap, tag);
+	if (cmd == NULL) {
+		/* a completion of no command of ours: nothing can be trusted */
+		session_drop(imap);
+		return;
+	}
+	cmd_fail(cmd, status);
+}
+
+/* Waits for `cmd` to complete, reading replies meanwhile.  Its code. */
+static int
+cmd_wait(kith_imap *imap, imap_cmd *cmd)
+{
+	while (!cmd->done)
+		read_reply(imap);
+	return cmd->r;
+}
+
+/* One command, sent and waited for; its responses are in the pool. */
+static int
+uid_fetch(kith_imap *imap, const char *set, const char *items)
+{
+	imap_cmd *cmd = cmd_send(imap, set, items);
+	int r = cmd_wait(imap, cmd);
+
+	g_free(cmd);
+	return r;
+}
+
+/* A UID set in IMAP's syntax, runs as ranges ("4:9,12"); `uids` ascending.
+ * New string. */
+static char *
+uid_set(const imap_uid_size *uids, guint n)
+{
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < n;) {
+		guint j = i;
+
+		while (j + 1 < n && uids[j + 1].uid == uids[j].uid + 1)
+			j++;
+		g_string_append_printf(out, "%s%u", out->len > 0 ? "," : "", uids[i].uid);
+		if (j > i)
+			g_string_append_printf(out, ":%u", uids[j].uid);
+		i = j + 1;
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* --- fetching ------------------------------------------------------------ */
 
 /* The static items of one FETCH response that kith reads. */
 typedef struct {
@@ -885,9 +1186,9 @@ kith_status
 imap_list_uids(kith_imap *imap, guint32 last_uid, GArray **out, char **errstr)
 {
 	GArray *uids = g_array_new(FALSE, FALSE, sizeof(imap_uid_size));
-	struct mailimap_set *set = NULL;
-	struct mailimap_fetch_type *type = NULL;
-	clist *result = NULL;
+	GHashTableIter iter;
+	gpointer key, value;
+	char *set = NULL;
 	kith_status st;
 	int r;
 
@@ -898,36 +1199,31 @@ imap_list_uids(kith_imap *imap, guint32 last_uid, GArray **out, char **errstr)
 	    imap->s->imap_selection_info->sel_has_exists &&
 	    imap->s->imap_selection_info->sel_exists == 0)
 		goto out;
-	set = mailimap_set_new_interval(last_uid + 1, 0);
-	type = mailimap_fetch_type_new_fetch_att_list_empty();
-	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
-	mailimap_fetch_type_new_fetch_att_list_add(type,
-		mailimap_fetch_att_new_rfc822_size());
-	r = uid_fetch(imap, set, type, &result);
+	set = g_strdup_printf("%u:*", last_uid + 1);
+	r = uid_fetch(imap, set, "RFC822.SIZE");
 	if (r != MAILIMAP_NO_ERROR) {
 		st = imap_error(imap, r, "UID FETCH (RFC822.SIZE)", errstr);
 		goto out;
 	}
-	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+	/* nothing else is in flight: the pool holds this reply alone */
+	g_hash_table_iter_init(&iter, imap->pool);
+	while (g_hash_table_iter_next(&iter, &key, &value)) {
+		GPtrArray *atts = value;
 		fetch_items items;
 		imap_uid_size us;
 
-		read_items(clist_content(it), &items);
 		/* N:* always includes the highest UID, even below N. */
-		if (items.uid <= last_uid)
+		if (GPOINTER_TO_UINT(key) <= last_uid)
 			continue;
-		us.uid = items.uid;
+		read_items(atts->pdata[0], &items);
+		us.uid = GPOINTER_TO_UINT(key);
 		us.size = items.has_size ? items.size : 0;
 		g_array_append_val(uids, us);
 	}
+	g_hash_table_remove_all(imap->pool);
 	g_array_sort(uids, cmp_uid_size);
 out:
-	if (result != NULL)
-		mailimap_fetch_list_free(result);
-	if (set != NULL)
-		mailimap_set_free(set);
-	if (type != NULL)
-		mailimap_fetch_type_free(type);
+	g_free(set);
 	if (st != KITH_OK)
 		g_array_unref(uids);
 	else
@@ -935,583 +1231,235 @@ out:
 	return st;
 }
 
+/* The FETCH items of whole messages: BODY.PEEK[]<0.max_size>, as the
+ * size announced is not trusted (new string). */
+static char *
+whole_items(const kith_imap *imap)
+{
+	return g_strdup_printf("BODY.PEEK[]<0.%u>",
+		(unsigned)MIN(imap->max_size, (gint64)G_MAXUINT32));
+}
+
+/* Moves the whole messages of `uids` from the pool into `out` as
+ * imap_message*.  The number taken. */
+static guint
+take_whole(kith_imap *imap, const imap_uid_size *uids, guint n, GPtrArray *out)
+{
+	guint taken = 0;
+
+	for (guint i = 0; i < n; i++) {
+		GPtrArray *atts = pool_take(imap, uids[i].uid);
+
+		for (guint j = 0; atts != NULL && j < atts->len; j++) {
+			fetch_items items;
+			imap_message *msg;
+
+			read_items(atts->pdata[j], &items);
+			if (items.body == NULL)
+				continue;
+			msg = g_new0(imap_message, 1);
+			msg->uid = uids[i].uid;
+			/* Take the bytes from the response rather than copy
+			 * them (a batch is megabytes); imap_message_free frees
+			 * them as libetpan would have. */
+			msg->data = *items.body_owner;
+			msg->len = items.body_len;
+			msg->data_etpan = TRUE;
+			*items.body_owner = NULL;
+			g_ptr_array_add(out, msg);
+			taken++;
+			break;
+		}
+		if (atts != NULL)
+			g_ptr_array_unref(atts);
+	}
+	return taken;
+}
+
+/* A command's code as libetpan's own UID FETCH gives it: a NO with
+ * responses is a success (the UIDs left out are asked for again). */
+static int
+code_with(int r, guint taken)
+{
+	return r == MAILIMAP_ERROR_UID_FETCH && taken > 0 ? MAILIMAP_NO_ERROR : r;
+}
+
 /* Fetches whole messages; appends imap_message* for the UIDs returned. */
 static int
 fetch_whole(kith_imap *imap, const imap_uid_size *uids, guint n,
 	GPtrArray *out)
 {
-	struct mailimap_set *set = mailimap_set_new_empty();
-	struct mailimap_fetch_type *type;
-	clist *result = NULL;
+	char *set = uid_set(uids, n), *items = whole_items(imap);
 	int r;
 
-	for (guint i = 0; i < n; i++)
-		mailimap_set_add_single(set, uids[i].uid);
-	type = mailimap_fetch_type_new_fetch_att_list_empty();
-	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
-	/* BODY.PEEK[]<0.max_size>: the size announced is not trusted. */
-	mailimap_fetch_type_new_fetch_att_list_add(type,
-		mailimap_fetch_att_new_body_peek_section_partial(mailimap_section_new(NULL),
-			0, (uint32_t)MIN(imap->max_size, (gint64)G_MAXUINT32)));
-	r = uid_fetch(imap, set, type, &result);
-	if (r != MAILIMAP_NO_ERROR)
-		goto out;
-	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
-		fetch_items items;
+	r = uid_fetch(imap, set, items);
+	r = code_with(r, take_whole(imap, uids, n, out));
+	g_free(items);
+	g_free(set);
+	return r;
+}
+
+/*
+ * Messages over max_size, fetched in a few commands whatever their
+ * number: one of every message's BODYSTRUCTURE and header
+ * (IMAP_PARTIAL_PLAN_ITEMS), then one for each distinct set of text-part
+ * sections ("TEXT", "1", "1.1 1.2" are the usual ones), all sent before
+ * any is read.  A round trip per message would cost more than the
+ * attachments save when the server is far away.
+ */
+typedef struct {
+	GPtrArray *msgs;       /* partial_msg*, in UID order */
+	GHashTable *by_uid;    /* UID -> partial_msg (borrowed) */
+	GPtrArray *groups;     /* GPtrArray of partial_msg*, one items each */
+	GPtrArray *cmds;       /* imap_cmd*: the groups' commands, in order */
+} partial_set;
+
+static partial_set *
+partial_set_new(const imap_uid_size *uids, guint n)
+{
+	partial_set *ps = g_new0(partial_set, 1);
+
+	ps->msgs = g_ptr_array_new_with_free_func((GDestroyNotify)partial_msg_free);
+	ps->by_uid = g_hash_table_new(g_direct_hash, g_direct_equal);
+	ps->groups = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	ps->cmds = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < n; i++) {
+		partial_msg *pm = partial_msg_new(uids[i].uid);
+
+		g_ptr_array_add(ps->msgs, pm);
+		g_hash_table_insert(ps->by_uid, GUINT_TO_POINTER(uids[i].uid), pm);
+	}
+	return ps;
+}
+
+/* Frees the set; its commands must have been waited for. */
+static void
+partial_set_free(partial_set *ps)
+{
+	if (ps == NULL)
+		return;
+	g_ptr_array_unref(ps->cmds);
+	g_ptr_array_unref(ps->groups);
+	g_hash_table_unref(ps->by_uid);
+	g_ptr_array_unref(ps->msgs);
+	g_free(ps);
+}
+
+/* The UIDs of `msgs` (partial_msg*) as a set (new string). */
+static char *
+partial_uid_set(GPtrArray *msgs)
+{
+	GArray *uids = g_array_sized_new(FALSE, FALSE, sizeof(imap_uid_size), msgs->len);
+	char *set;
+
+	for (guint i = 0; i < msgs->len; i++) {
+		imap_uid_size us = { partial_msg_uid(msgs->pdata[i]), 0 };
+
+		g_array_append_val(uids, us);
+	}
+	set = uid_set((const imap_uid_size *)uids->data, uids->len);
+	g_array_unref(uids);
+	return set;
+}
+
+/* Takes the responses to the plan command from the pool into the set's
+ * messages.  The number planned. */
+static guint
+partial_set_plan(kith_imap *imap, partial_set *ps)
+{
+	guint planned = 0;
+
+	for (guint i = 0; i < ps->msgs->len; i++) {
+		partial_msg *pm = ps->msgs->pdata[i];
+		GPtrArray *atts = pool_take(imap, partial_msg_uid(pm));
+
+		for (guint j = 0; atts != NULL && j < atts->len; j++) {
+			fetch_items items;
+
+			read_items(atts->pdata[j], &items);
+			partial_msg_plan(pm, items.structure, items.body, items.body_len);
+		}
+		planned += partial_msg_planned(pm);
+		if (atts != NULL)
+			g_ptr_array_unref(atts);
+	}
+	return planned;
+}
+
+/* Groups the planned messages by the items of their text parts and sends
+ * a command for each group. */
+static void
+partial_set_send_groups(kith_imap *imap, partial_set *ps)
+{
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (guint i = 0; i < ps->msgs->len; i++) {
+		partial_msg *pm = ps->msgs->pdata[i];
+		const char *items = partial_msg_items(pm);
+		GPtrArray *group;
+
+		if (!partial_msg_planned(pm) || *items == '\0')
+			continue;
+		group = g_hash_table_lookup(seen, items);
+		if (group == NULL) {
+			group = g_ptr_array_new();
+			g_hash_table_insert(seen, (gpointer)items, group);
+			g_ptr_array_add(ps->groups, group);
+		}
+		g_ptr_array_add(group, pm);
+	}
+	g_hash_table_unref(seen);
+	for (guint i = 0; i < ps->groups->len; i++) {
+		GPtrArray *group = ps->groups->pdata[i];
+		char *set = partial_uid_set(group);
+
+		g_ptr_array_add(ps->cmds, cmd_send(imap, set,
+			partial_msg_items(group->pdata[0])));
+		g_free(set);
+	}
+}
+
+/* Waits for the groups' replies and builds the reduced messages into
+ * `out`.  A libetpan code. */
+static int
+partial_set_finish(kith_imap *imap, partial_set *ps, GPtrArray *out)
+{
+	int r = MAILIMAP_NO_ERROR;
+
+	for (guint i = 0; i < ps->cmds->len; i++) {
+		GPtrArray *group = ps->groups->pdata[i];
+		int gr = cmd_wait(imap, ps->cmds->pdata[i]);
+
+		/* a NO leaves a message without its text, not the batch */
+		if (gr != MAILIMAP_NO_ERROR && gr != MAILIMAP_ERROR_UID_FETCH &&
+		    r == MAILIMAP_NO_ERROR)
+			r = gr;
+		for (guint j = 0; j < group->len; j++) {
+			partial_msg *pm = group->pdata[j];
+			GPtrArray *atts = pool_take(imap, partial_msg_uid(pm));
+
+			for (guint k = 0; atts != NULL && k < atts->len; k++)
+				partial_msg_keep(pm, atts->pdata[k]);
+			if (atts != NULL)
+				g_ptr_array_unref(atts);
+		}
+	}
+	for (guint i = 0; i < ps->msgs->len && r == MAILIMAP_NO_ERROR; i++) {
+		partial_msg *pm = ps->msgs->pdata[i];
 		imap_message *msg;
 
-		read_items(clist_content(it), &items);
-		if (items.uid == 0 || items.body == NULL)
+		if (!partial_msg_planned(pm))
 			continue;
 		msg = g_new0(imap_message, 1);
-		msg->uid = items.uid;
-		/* Take the bytes from the fetch list rather than copy them
-		 * (a batch is megabytes); imap_message_free frees them as the
-		 * fetch list would have. */
-		msg->data = *items.body_owner;
-		msg->len = items.body_len;
-		msg->data_etpan = TRUE;
-		*items.body_owner = NULL;
+		msg->uid = partial_msg_uid(pm);
+		msg->partial = TRUE;
+		msg->data = partial_msg_build(pm, &msg->len);
 		g_ptr_array_add(out, msg);
 	}
-out:
-	if (result != NULL)
-		mailimap_fetch_list_free(result);
-	mailimap_set_free(set);
-	mailimap_fetch_type_free(type);
+	log_debug("%s: %s: %u large message%s in %u commands", imap->where,
+		imap->folder ? imap->folder : "?", ps->msgs->len,
+		ps->msgs->len == 1 ? "" : "s", 1 + ps->cmds->len);
 	return r;
-}
-
-/* A section part path "1.2" as libetpan wants it (new clist of uint32_t*). */
-static struct mailimap_section_part *
-section_part(const GArray *path)
-{
-	clist *ids = clist_new();
-
-	for (guint i = 0; i < path->len; i++) {
-		uint32_t *id = malloc(sizeof(*id));
-
-		if (id == NULL)
-			g_error("out of memory");
-		*id = g_array_index(path, guint32, i);
-		clist_append(ids, id);
-	}
-	return mailimap_section_part_new(ids);
-}
-
-/* What a partial fetch keeps of a message's structure: the section
- * paths of its text parts, and a stub for every other leaf. */
-typedef struct {
-	GPtrArray *parts;    /* GArray of guint32 each: "1.2" as {1, 2} */
-	GPtrArray *stubs;    /* char*: the MIME header of each stub part */
-	gboolean report;     /* a multipart/report in it (a bounce, a receipt) */
-} partial_shape;
-
-/* `text` as a quoted-string for a MIME parameter: quotes and backslashes
- * escaped, control characters (CR, LF among them) dropped. */
-static void
-append_quoted(GString *out, const char *text)
-{
-	g_string_append_c(out, '"');
-	for (const char *p = text; *p != '\0'; p++) {
-		if ((guchar)*p < 32 || *p == 127)
-			continue;
-		if (*p == '"' || *p == '\\')
-			g_string_append_c(out, '\\');
-		g_string_append_c(out, *p);
-	}
-	g_string_append_c(out, '"');
-}
-
-/* A media type or subtype the stub can carry: a token, lowercased;
- * `fallback` for anything else. */
-static void
-append_token(GString *out, const char *token, const char *fallback)
-{
-	gboolean ok = token != NULL && *token != '\0';
-
-	for (const char *p = token; ok && *p != '\0'; p++)
-		ok = g_ascii_isalnum(*p) || strchr("!#$%&'*+-.^_`{|}~", *p) != NULL;
-	for (const char *p = ok ? token : fallback; *p != '\0'; p++)
-		g_string_append_c(out, g_ascii_tolower(*p));
-}
-
-static const char *
-param_value(const struct mailimap_body_fld_param *params, const char *name)
-{
-	if (params == NULL || params->pa_list == NULL)
-		return NULL;
-	for (clistiter *it = clist_begin(params->pa_list); it != NULL; it = clist_next(it)) {
-		const struct mailimap_single_body_fld_param *p = clist_content(it);
-
-		if (p->pa_name != NULL && p->pa_value != NULL &&
-		    g_ascii_strcasecmp(p->pa_name, name) == 0)
-			return p->pa_value;
-	}
-	return NULL;
-}
-
-/* A text part worth keeping: text/plain or text/html, not an attachment
- * (message.c's test: no attachment disposition, and no file name). */
-static gboolean
-is_text_part(const struct mailimap_body_type_1part *part)
-{
-	const struct mailimap_body_fld_dsp *dsp;
-	const char *sub;
-
-	if (part->bd_type != MAILIMAP_BODY_TYPE_1PART_TEXT ||
-	    part->bd_data.bd_type_text == NULL)
-		return FALSE;
-	sub = part->bd_data.bd_type_text->bd_media_text;
-	if (sub == NULL || (g_ascii_strcasecmp(sub, "plain") != 0 &&
-		g_ascii_strcasecmp(sub, "html") != 0))
-		return FALSE;
-	if (part->bd_data.bd_type_text->bd_fields != NULL &&
-	    param_value(part->bd_data.bd_type_text->bd_fields->bd_parameter, "name") != NULL)
-		return FALSE;
-	dsp = part->bd_ext_1part ? part->bd_ext_1part->bd_disposition : NULL;
-	return dsp == NULL || dsp->dsp_type == NULL ||
-		(g_ascii_strcasecmp(dsp->dsp_type, "attachment") != 0 &&
-		 param_value(dsp->dsp_attributes, "filename") == NULL);
-}
-
-/* The decoded size of a leaf of `octets` bytes on the wire, estimated as
- * message.c estimates it from the bytes: base64 carries 3 bytes in 4
- * characters, on lines of 76 and a CRLF. */
-static guint64
-decoded_size(const struct mailimap_body_fields *fields)
-{
-	guint64 octets = fields->bd_size;
-
-	if (fields->bd_encoding != NULL &&
-	    fields->bd_encoding->enc_type == MAILIMAP_BODY_FLD_ENC_BASE64)
-		return octets * 76 / 78 * 3 / 4;
-	return octets;
-}
-
-/* The MIME header of the stub that stands for a leaf kith does not
- * fetch: its type, name, disposition and decoded size
- * (X-Kith-Part-Size, which message.c reads only in partial messages). */
-static char *
-render_stub(const struct mailimap_body_type_1part *part)
-{
-	const struct mailimap_body_fields *fields = NULL;
-	const struct mailimap_body_fld_dsp *dsp =
-		part->bd_ext_1part ? part->bd_ext_1part->bd_disposition : NULL;
-	GString *out = g_string_new("Content-Type: ");
-	const char *name, *filename;
-
-	switch (part->bd_type) {
-	case MAILIMAP_BODY_TYPE_1PART_BASIC: {
-		const struct mailimap_media_basic *media =
-			part->bd_data.bd_type_basic->bd_media_basic;
-		static const char *const types[] = {
-			[MAILIMAP_MEDIA_BASIC_APPLICATION] = "application",
-			[MAILIMAP_MEDIA_BASIC_AUDIO] = "audio",
-			[MAILIMAP_MEDIA_BASIC_IMAGE] = "image",
-			[MAILIMAP_MEDIA_BASIC_MESSAGE] = "message",
-			[MAILIMAP_MEDIA_BASIC_VIDEO] = "video",
-		};
-		const char *type = media->med_type >= 0 &&
-			(gsize)media->med_type < G_N_ELEMENTS(types) &&
-			types[media->med_type] != NULL ? types[media->med_type]
-			: media->med_basic_type;
-
-		append_token(out, type, "application");
-		g_string_append_c(out, '/');
-		append_token(out, media->med_subtype, "octet-stream");
-		fields = part->bd_data.bd_type_basic->bd_fields;
-		break;
-	}
-	case MAILIMAP_BODY_TYPE_1PART_MSG:
-		g_string_append(out, "message/rfc822");
-		fields = part->bd_data.bd_type_msg->bd_fields;
-		break;
-	case MAILIMAP_BODY_TYPE_1PART_TEXT:
-		g_string_append(out, "text/");
-		append_token(out, part->bd_data.bd_type_text->bd_media_text, "plain");
-		fields = part->bd_data.bd_type_text->bd_fields;
-		break;
-	default:
-		g_string_append(out, "application/octet-stream");
-		break;
-	}
-	name = fields != NULL ? param_value(fields->bd_parameter, "name") : NULL;
-	if (name != NULL) {
-		g_string_append(out, "; name=");
-		append_quoted(out, name);
-	}
-	if (dsp != NULL && dsp->dsp_type != NULL) {
-		g_string_append(out, "\r\nContent-Disposition: ");
-		append_token(out, dsp->dsp_type, "attachment");
-		filename = param_value(dsp->dsp_attributes, "filename");
-		if (filename != NULL) {
-			g_string_append(out, "; filename=");
-			append_quoted(out, filename);
-		}
-	}
-	g_string_append_printf(out, "\r\nX-Kith-Part-Size: %" G_GUINT64_FORMAT "\r\n\r\n",
-		fields != NULL ? decoded_size(fields) : (guint64)0);
-	return g_string_free(out, FALSE);
-}
-
-/* Walks the structure: text parts to fetch, stubs for the other leaves.
- * The signature of a multipart/signed is no attachment (message.c skips
- * it too); the parts of an attached message are its own. */
-static void
-collect_shape(const struct mailimap_body *body, GArray *path, partial_shape *shape,
-	int depth)
-{
-	const struct mailimap_body_type_mpart *mp;
-	guint32 n = 0;
-
-	if (body == NULL || depth > 32)
-		return;
-	if (body->bd_type == MAILIMAP_BODY_1PART) {
-		const struct mailimap_body_type_1part *part = body->bd_data.bd_body_1part;
-
-		if (part == NULL)
-			return;
-		if (is_text_part(part)) {
-			if (shape->parts->len < IMAP_PARTIAL_PARTS)
-				g_ptr_array_add(shape->parts, g_array_copy(path));
-		} else if (shape->stubs->len < IMAP_PARTIAL_STUBS) {
-			g_ptr_array_add(shape->stubs, render_stub(part));
-		}
-		return;
-	}
-	if ((mp = body->bd_data.bd_body_mpart) == NULL)
-		return;
-	if (mp->bd_media_subtype != NULL && g_ascii_strcasecmp(mp->bd_media_subtype, "report") == 0)
-		shape->report = TRUE;
-	for (clistiter *it = clist_begin(mp->bd_list); it != NULL; it = clist_next(it)) {
-		n++;
-		if (n > 1 && mp->bd_media_subtype != NULL &&
-		    g_ascii_strcasecmp(mp->bd_media_subtype, "signed") == 0)
-			break;
-		g_array_append_val(path, n);
-		collect_shape(clist_content(it), path, shape, depth + 1);
-		g_array_set_size(path, path->len - 1);
-	}
-}
-
-/*
- * Copies a header block (to its blank line, which is not copied); the
- * fields named in `fields` ("Name:", any case) are dropped with their
- * continuation lines when `rename` is NULL, and kept under the name
- * `rename` + their own otherwise.
- */
-static void
-append_header(GString *out, const char *hdr, gsize len,
-	const char *const *fields, const char *rename)
-{
-	const char *p = hdr, *end = hdr + len;
-	gboolean matched = FALSE;
-
-	while (p < end) {
-		const char *eol = memchr(p, '\n', end - p);
-		gsize linelen = eol ? (gsize)(eol - p + 1) : (gsize)(end - p);
-
-		if (linelen <= 2 && (*p == '\r' || *p == '\n'))
-			break;  /* the blank line ending the header */
-		if (*p != ' ' && *p != '\t') {
-			matched = FALSE;
-			for (const char *const *f = fields; *f != NULL && !matched; f++)
-				matched = (gsize)(end - p) >= strlen(*f) &&
-					g_ascii_strncasecmp(p, *f, strlen(*f)) == 0;
-			if (matched && rename != NULL)
-				g_string_append(out, rename);
-		}
-		if (!matched || rename != NULL)
-			g_string_append_len(out, p, linelen);
-		p += linelen;
-	}
-}
-
-/* A field only kith writes, in the stubs: never taken from the server. */
-static const char *const stub_fields[] = { "X-Kith-Part-Size:", NULL };
-static const char *const mime_and_stub_fields[] = {
-	"Content-Type:", "Content-Transfer-Encoding:", "X-Kith-Part-Size:", NULL
-};
-/* The message's own fields that the reduced message replaces are kept
- * under this prefix, so that its header block still hashes as the
- * original does (message_synthesize_id, for mail without a Message-ID). */
-#define IMAP_PARTIAL_RENAMED "X-Kith-Original-"
-
-/*
- * Messages over max_size are fetched in a few commands whatever their
- * number: one FETCH of every message's BODYSTRUCTURE and header, then one
- * FETCH per distinct set of text-part sections ("TEXT", "1", "1.1 1.2"
- * are the usual ones) of those parts' MIME headers and contents.  A round
- * trip per message would cost more than the attachments save when the
- * server is far away.
- */
-typedef struct {
-	guint32 uid;
-	gboolean found;        /* the server sent its structure and header */
-	gboolean single;       /* one text part: its TEXT is fetched */
-	partial_shape shape;
-	GBytes *header;        /* BODY[HEADER], capped */
-	GHashTable *sections;  /* "TEXT", "1.2", "1.2.MIME" -> GBytes */
-	char *key;             /* the sections of its text parts, "" for none */
-} partial_msg;
-
-static void
-partial_msg_clear(partial_msg *pm)
-{
-	g_ptr_array_unref(pm->shape.parts);
-	g_ptr_array_unref(pm->shape.stubs);
-	if (pm->header != NULL)
-		g_bytes_unref(pm->header);
-	g_hash_table_unref(pm->sections);
-	g_free(pm->key);
-}
-
-/* "1.2" for the path {1, 2} (new string). */
-static char *
-path_name(const GArray *path)
-{
-	GString *out = g_string_new(NULL);
-
-	for (guint i = 0; i < path->len; i++)
-		g_string_append_printf(out, "%s%u", i > 0 ? "." : "",
-			g_array_index(path, guint32, i));
-	return g_string_free(out, FALSE);
-}
-
-/* A body section of a FETCH response as partial_msg names it: "HEADER",
- * "TEXT", "1.2", "1.2.MIME" (new string; "" for the whole message). */
-static char *
-section_name(const struct mailimap_section *sec)
-{
-	const struct mailimap_section_spec *spec = sec != NULL ? sec->sec_spec : NULL;
-	const struct mailimap_section_msgtext *text = NULL;
-	GString *out = g_string_new(NULL);
-
-	if (spec == NULL)
-		goto out;
-	if (spec->sec_type == MAILIMAP_SECTION_SPEC_SECTION_MSGTEXT) {
-		text = spec->sec_data.sec_msgtext;
-	} else if (spec->sec_data.sec_part != NULL) {
-		for (clistiter *it = clist_begin(spec->sec_data.sec_part->sec_id);
-			it != NULL; it = clist_next(it))
-			g_string_append_printf(out, "%s%u", out->len > 0 ? "." : "",
-				*(uint32_t *)clist_content(it));
-		if (spec->sec_text != NULL &&
-		    spec->sec_text->sec_type == MAILIMAP_SECTION_TEXT_MIME)
-			g_string_append(out, ".MIME");
-		else if (spec->sec_text != NULL)
-			text = spec->sec_text->sec_msgtext;
-	}
-	if (text != NULL)
-		g_string_append_printf(out, "%s%s", out->len > 0 ? "." : "",
-			text->sec_type == MAILIMAP_SECTION_MSGTEXT_HEADER ? "HEADER"
-			: text->sec_type == MAILIMAP_SECTION_MSGTEXT_TEXT ? "TEXT" : "FIELDS");
-out:
-	return g_string_free(out, FALSE);
-}
-
-/* The structure and header of one response, into its partial_msg. */
-static void
-partial_plan_one(partial_msg *pm, const fetch_items *items)
-{
-	const struct mailimap_body *body = items->structure;
-	GArray *path;
-	GString *key;
-
-	if (pm->found || body == NULL || items->body == NULL || items->body_len == 0)
-		return;
-	pm->found = TRUE;
-	pm->header = g_bytes_new(items->body, items->body_len);
-	pm->single = body->bd_type == MAILIMAP_BODY_1PART &&
-		body->bd_data.bd_body_1part != NULL &&
-		is_text_part(body->bd_data.bd_body_1part);
-	if (pm->single) {
-		pm->key = g_strdup("TEXT");
-		return;
-	}
-	path = g_array_new(FALSE, FALSE, sizeof(guint32));
-	collect_shape(body, path, &pm->shape, 0);
-	g_array_unref(path);
-	key = g_string_new(NULL);
-	for (guint i = 0; i < pm->shape.parts->len; i++) {
-		char *name = path_name(pm->shape.parts->pdata[i]);
-
-		g_string_append_printf(key, "%s%s", i > 0 ? " " : "", name);
-		g_free(name);
-	}
-	pm->key = g_string_free(key, FALSE);
-}
-
-/* FETCH (UID BODYSTRUCTURE BODY.PEEK[HEADER]) of every message. */
-static int
-partial_plan(kith_imap *imap, partial_msg *pms, guint n, GHashTable *by_uid)
-{
-	struct mailimap_set *set = mailimap_set_new_empty();
-	struct mailimap_fetch_type *type = mailimap_fetch_type_new_fetch_att_list_empty();
-	clist *result = NULL;
-	int r;
-
-	for (guint i = 0; i < n; i++)
-		mailimap_set_add_single(set, pms[i].uid);
-	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
-	mailimap_fetch_type_new_fetch_att_list_add(type,
-		mailimap_fetch_att_new_bodystructure());
-	mailimap_fetch_type_new_fetch_att_list_add(type,
-		mailimap_fetch_att_new_body_peek_section_partial(
-			mailimap_section_new_header(), 0, IMAP_PARTIAL_PART_BYTES));
-	r = uid_fetch(imap, set, type, &result);
-	if (r != MAILIMAP_NO_ERROR)
-		goto out;
-	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
-		fetch_items items;
-		partial_msg *pm;
-
-		read_items(clist_content(it), &items);
-		pm = g_hash_table_lookup(by_uid, GUINT_TO_POINTER(items.uid));
-		if (pm != NULL)
-			partial_plan_one(pm, &items);
-	}
-out:
-	if (result != NULL)
-		mailimap_fetch_list_free(result);
-	mailimap_set_free(set);
-	mailimap_fetch_type_free(type);
-	return r;
-}
-
-/* Adds BODY.PEEK[section]<0.cap> to a fetch. */
-static void
-fetch_type_add_section(struct mailimap_fetch_type *type,
-	struct mailimap_section *section)
-{
-	mailimap_fetch_type_new_fetch_att_list_add(type,
-		mailimap_fetch_att_new_body_peek_section_partial(section, 0,
-			IMAP_PARTIAL_PART_BYTES));
-}
-
-/* Keeps every body section of one response in its partial_msg. */
-static void
-partial_keep_sections(partial_msg *pm, struct mailimap_msg_att *att)
-{
-	for (clistiter *it = clist_begin(att->att_list); it != NULL;
-		it = clist_next(it)) {
-		struct mailimap_msg_att_item *item = clist_content(it);
-		struct mailimap_msg_att_body_section *sec;
-
-		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC ||
-		    item->att_data.att_static->att_type != MAILIMAP_MSG_ATT_BODY_SECTION)
-			continue;
-		sec = item->att_data.att_static->att_data.att_body_section;
-		if (sec == NULL || sec->sec_body_part == NULL)
-			continue;
-		g_hash_table_insert(pm->sections, section_name(sec->sec_section),
-			g_bytes_new(sec->sec_body_part, sec->sec_length));
-	}
-}
-
-/* One FETCH of the text parts of `group`, messages of one key. */
-static int
-partial_fetch_group(kith_imap *imap, GPtrArray *group, GHashTable *by_uid)
-{
-	const partial_msg *first = group->pdata[0];
-	struct mailimap_set *set = mailimap_set_new_empty();
-	struct mailimap_fetch_type *type = mailimap_fetch_type_new_fetch_att_list_empty();
-	clist *result = NULL;
-	int r;
-
-	for (guint i = 0; i < group->len; i++)
-		mailimap_set_add_single(set, ((partial_msg *)group->pdata[i])->uid);
-	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
-	if (first->single)
-		fetch_type_add_section(type, mailimap_section_new_text());
-	for (guint i = 0; !first->single && i < first->shape.parts->len; i++) {
-		const GArray *path = first->shape.parts->pdata[i];
-
-		fetch_type_add_section(type, mailimap_section_new_part_mime(section_part(path)));
-		fetch_type_add_section(type, mailimap_section_new_part(section_part(path)));
-	}
-	r = uid_fetch(imap, set, type, &result);
-	if (r != MAILIMAP_NO_ERROR)
-		goto out;
-	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
-		fetch_items items;
-		partial_msg *pm;
-
-		read_items(clist_content(it), &items);
-		pm = g_hash_table_lookup(by_uid, GUINT_TO_POINTER(items.uid));
-		if (pm != NULL && pm->found && strcmp(pm->key, first->key) == 0)
-			partial_keep_sections(pm, clist_content(it));
-	}
-out:
-	if (result != NULL)
-		mailimap_fetch_list_free(result);
-	mailimap_set_free(set);
-	mailimap_fetch_type_free(type);
-	return r;
-}
-
-/* Appends a fetched section (nothing when the server sent none). */
-static void
-append_section(GString *msg, const partial_msg *pm, const char *name,
-	const char *const *drop)
-{
-	GBytes *bytes = g_hash_table_lookup(pm->sections, name);
-	gsize len = 0;
-	const char *data = bytes != NULL ? g_bytes_get_data(bytes, &len) : NULL;
-
-	if (data == NULL)
-		return;
-	if (drop != NULL)
-		append_header(msg, data, len, drop, NULL);
-	else
-		g_string_append_len(msg, data, len);
-}
-
-/*
- * The reduced message: the header, and either the text of a one-part
- * message, or a multipart of kith's own holding the text parts (each
- * capped) and a stub for every other part, with its type, name and size
- * but no content.  The multipart is a report when the message holds one,
- * so a bounce still reads as one.  New string.
- */
-static char *
-partial_build(const partial_msg *pm, gsize *len)
-{
-	gsize hlen;
-	const char *hdr = g_bytes_get_data(pm->header, &hlen);
-	GString *msg = g_string_sized_new(hlen + 4096);
-
-	if (pm->single) {
-		append_header(msg, hdr, hlen, stub_fields, IMAP_PARTIAL_RENAMED);
-		g_string_append(msg, "\r\n");
-		append_section(msg, pm, "TEXT", NULL);
-		goto out;
-	}
-	append_header(msg, hdr, hlen, mime_and_stub_fields, IMAP_PARTIAL_RENAMED);
-	g_string_append_printf(msg, "Content-Type: multipart/%s; boundary=\""
-		IMAP_PARTIAL_BOUNDARY "\"\r\n\r\n", pm->shape.report ? "report" : "mixed");
-	for (guint i = 0; i < pm->shape.parts->len; i++) {
-		char *name = path_name(pm->shape.parts->pdata[i]);
-		char *mime = g_strconcat(name, ".MIME", NULL);
-
-		g_string_append(msg, "--" IMAP_PARTIAL_BOUNDARY "\r\n");
-		append_section(msg, pm, mime, stub_fields);
-		g_string_append(msg, "\r\n");
-		append_section(msg, pm, name, NULL);
-		g_string_append(msg, "\r\n");
-		g_free(mime);
-		g_free(name);
-	}
-	for (guint i = 0; i < pm->shape.stubs->len; i++) {
-		g_string_append(msg, "--" IMAP_PARTIAL_BOUNDARY "\r\n");
-		g_string_append(msg, pm->shape.stubs->pdata[i]);
-		g_string_append(msg, "\r\n");
-	}
-	g_string_append(msg, "--" IMAP_PARTIAL_BOUNDARY "--\r\n");
-out:
-	*len = msg->len;
-	return g_string_free(msg, FALSE);
 }
 
 /* Fetches messages over max_size as their header and text parts, with
@@ -1521,60 +1469,18 @@ static int
 fetch_partials(kith_imap *imap, const imap_uid_size *uids, guint n,
 	GPtrArray *out)
 {
-	partial_msg *pms = g_new0(partial_msg, n);
-	GHashTable *by_uid = g_hash_table_new(g_direct_hash, g_direct_equal);
-	GHashTable *groups = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-		(GDestroyNotify)g_ptr_array_unref);
-	GPtrArray *order = g_ptr_array_new();   /* the groups, as first met */
+	partial_set *ps = partial_set_new(uids, n);
+	char *set = uid_set(uids, n);
 	int r;
 
-	for (guint i = 0; i < n; i++) {
-		pms[i].uid = uids[i].uid;
-		pms[i].shape.parts = g_ptr_array_new_with_free_func(
-			(GDestroyNotify)g_array_unref);
-		pms[i].shape.stubs = g_ptr_array_new_with_free_func(g_free);
-		pms[i].sections = g_hash_table_new_full(g_str_hash, g_str_equal,
-			g_free, (GDestroyNotify)g_bytes_unref);
-		g_hash_table_insert(by_uid, GUINT_TO_POINTER(uids[i].uid), &pms[i]);
+	r = uid_fetch(imap, set, IMAP_PARTIAL_PLAN_ITEMS);
+	r = code_with(r, partial_set_plan(imap, ps));
+	if (r == MAILIMAP_NO_ERROR) {
+		partial_set_send_groups(imap, ps);
+		r = partial_set_finish(imap, ps, out);
 	}
-	r = partial_plan(imap, pms, n, by_uid);
-	if (r != MAILIMAP_NO_ERROR)
-		goto out;
-	for (guint i = 0; i < n; i++) {
-		GPtrArray *group;
-
-		if (!pms[i].found || *pms[i].key == '\0')
-			continue;
-		group = g_hash_table_lookup(groups, pms[i].key);
-		if (group == NULL) {
-			group = g_ptr_array_new();
-			g_hash_table_insert(groups, pms[i].key, group);
-			g_ptr_array_add(order, group);
-		}
-		g_ptr_array_add(group, &pms[i]);
-	}
-	for (guint i = 0; i < order->len && r == MAILIMAP_NO_ERROR; i++)
-		r = partial_fetch_group(imap, order->pdata[i], by_uid);
-	log_debug("%s: %s: %u large message%s in %u commands", imap->where,
-		imap->folder ? imap->folder : "?", n, n == 1 ? "" : "s", 1 + order->len);
-	for (guint i = 0; i < n && r == MAILIMAP_NO_ERROR; i++) {
-		imap_message *msg;
-
-		if (!pms[i].found)
-			continue;
-		msg = g_new0(imap_message, 1);
-		msg->uid = pms[i].uid;
-		msg->partial = TRUE;
-		msg->data = partial_build(&pms[i], &msg->len);
-		g_ptr_array_add(out, msg);
-	}
-out:
-	g_ptr_array_unref(order);
-	g_hash_table_unref(groups);
-	g_hash_table_unref(by_uid);
-	for (guint i = 0; i < n; i++)
-		partial_msg_clear(&pms[i]);
-	g_free(pms);
+	g_free(set);
+	partial_set_free(ps);
 	return r;
 }
 
@@ -1609,10 +1515,8 @@ skip_uid(kith_imap *imap, guint32 uid, int r, GArray *skipped)
 		: "the server refused to send it");
 	if (skipped != NULL)
 		g_array_append_val(skipped, uid);
-	if (error_is_fatal_to_session(r) && imap->s != NULL) {
-		mailimap_free(imap->s);
-		imap->s = NULL;
-	}
+	if (error_is_fatal_to_session(r))
+		session_drop(imap);
 }
 
 /* The slow path: one UID at a time, reconnecting after broken sessions.
@@ -1637,8 +1541,7 @@ fetch_one_by_one(kith_imap *imap, const imap_uid_size *uids, guint n,
 		}
 		r = fetch_one(imap, &uids[i], &msg);
 		if (r == MAILIMAP_ERROR_STREAM && msg == NULL && !retried) {
-			mailimap_free(imap->s);
-			imap->s = NULL;
+			session_drop(imap);
 			retried = TRUE;
 			continue;
 		}
@@ -1701,9 +1604,7 @@ fetch_chunk(kith_imap *imap, chunk_fetcher fetch, const imap_uid_size *uids,
 	if (r == MAILIMAP_ERROR_STREAM) {
 		/* A dropped connection: try the batch once more on a new one. */
 		g_ptr_array_set_size(got, 0);
-		if (imap->s != NULL)
-			mailimap_free(imap->s);
-		imap->s = NULL;
+		session_drop(imap);
 		st = reconnect(imap, errstr);
 		if (st != KITH_OK)
 			goto out;
@@ -1715,10 +1616,8 @@ fetch_chunk(kith_imap *imap, chunk_fetcher fetch, const imap_uid_size *uids,
 	}
 	log_info("%s: fetching %u messages of %s failed; retrying one at a time",
 		imap->where, n, imap->folder ? imap->folder : "?");
-	if (error_is_fatal_to_session(r) && imap->s != NULL) {
-		mailimap_free(imap->s);
-		imap->s = NULL;
-	}
+	if (error_is_fatal_to_session(r))
+		session_drop(imap);
 	st = fetch_one_by_one(imap, uids, n, out, skipped, errstr);
 out:
 	g_ptr_array_unref(got);
@@ -1734,12 +1633,182 @@ cmp_message_uid(gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x > y;
 }
 
-kith_status
-imap_fetch(kith_imap *imap, const imap_uid_size *uids, guint n,
-	GPtrArray **out, GArray *skipped, char **errstr)
+/* --- batches ------------------------------------------------------------- */
+
+/*
+ * The commands of one imap_fetch() call: its whole messages in chunks of
+ * consecutive UIDs (at most IMAP_FETCH_COUNT messages and
+ * IMAP_FETCH_BYTES each), and the plan command of its large ones.  The
+ * next batch's are sent before the replies to this one's last commands
+ * are read, so the server always has the next command in hand.
+ */
+struct fetch_batch {
+	GArray *uids;          /* imap_uid_size: the batch asked for */
+	GArray *chunks;        /* guint pairs: offset and count into `whole` */
+	GArray *whole;         /* imap_uid_size: the messages fetched whole */
+	GArray *large;         /* imap_uid_size: those over max_size */
+	GPtrArray *cmds;       /* imap_cmd*: one per chunk, then the plan's */
+};
+
+static void
+batch_free(fetch_batch *b)
 {
-	GPtrArray *msgs = g_ptr_array_new_with_free_func(
-		(GDestroyNotify)imap_message_free);
+	if (b == NULL)
+		return;
+	g_array_unref(b->uids);
+	g_array_unref(b->chunks);
+	g_array_unref(b->whole);
+	g_array_unref(b->large);
+	g_ptr_array_unref(b->cmds);
+	g_free(b);
+}
+
+/* Splits the batch and sends its commands. */
+static fetch_batch *
+batch_send(kith_imap *imap, const imap_uid_size *uids, guint n)
+{
+	fetch_batch *b = g_new0(fetch_batch, 1);
+	char *items = whole_items(imap);
+	guint64 bytes = 0;
+
+	b->uids = g_array_sized_new(FALSE, FALSE, sizeof(imap_uid_size), n);
+	g_array_append_vals(b->uids, uids, n);
+	b->chunks = g_array_new(FALSE, FALSE, sizeof(guint));
+	b->whole = g_array_new(FALSE, FALSE, sizeof(imap_uid_size));
+	b->large = g_array_new(FALSE, FALSE, sizeof(imap_uid_size));
+	b->cmds = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < n; i++) {
+		guint last = b->chunks->len;
+
+		if ((gint64)uids[i].size > imap->max_size) {
+			g_array_append_val(b->large, uids[i]);
+			continue;
+		}
+		if (last == 0 || g_array_index(b->chunks, guint, last - 1) >= IMAP_FETCH_COUNT ||
+		    bytes + uids[i].size > IMAP_FETCH_BYTES) {
+			guint start[2] = { b->whole->len, 0 };
+
+			g_array_append_vals(b->chunks, start, 2);
+			bytes = 0;
+			last = b->chunks->len;
+		}
+		g_array_index(b->chunks, guint, last - 1)++;
+		bytes += uids[i].size;
+		g_array_append_val(b->whole, uids[i]);
+	}
+	for (guint c = 0; c < b->chunks->len; c += 2) {
+		char *set = uid_set(&g_array_index(b->whole, imap_uid_size,
+			g_array_index(b->chunks, guint, c)), g_array_index(b->chunks, guint, c + 1));
+
+		g_ptr_array_add(b->cmds, cmd_send(imap, set, items));
+		g_free(set);
+	}
+	if (b->large->len > 0) {
+		char *set = uid_set((const imap_uid_size *)b->large->data, b->large->len);
+
+		g_ptr_array_add(b->cmds, cmd_send(imap, set, IMAP_PARTIAL_PLAN_ITEMS));
+		g_free(set);
+	}
+	g_free(items);
+	return b;
+}
+
+/* Waits out the replies to the batch sent ahead, if any, and forgets it:
+ * before a command of libetpan's own, which reads the next reply as its. */
+static void
+drop_ahead(kith_imap *imap)
+{
+	fetch_batch *b = g_steal_pointer(&imap->ahead);
+
+	for (guint i = 0; b != NULL && i < b->cmds->len; i++)
+		cmd_wait(imap, b->cmds->pdata[i]);
+	if (b != NULL)
+		pool_forget(imap, (const imap_uid_size *)b->uids->data, b->uids->len);
+	batch_free(b);
+}
+
+/* The batch sent ahead for these UIDs, or NULL; one for others is waited
+ * out and dropped. */
+static fetch_batch *
+take_ahead(kith_imap *imap, const imap_uid_size *uids, guint n)
+{
+	fetch_batch *b = imap->ahead;
+
+	if (b != NULL && b->uids->len == n &&
+	    memcmp(b->uids->data, uids, n * sizeof(*uids)) == 0)
+		return g_steal_pointer(&imap->ahead);
+	drop_ahead(imap);
+	return NULL;
+}
+
+/*
+ * Reads the replies to a batch's commands into `out`, sending the large
+ * messages' group commands once their structures are in.  A libetpan
+ * code: the first failure.
+ */
+static int
+batch_receive(kith_imap *imap, fetch_batch *b, GPtrArray *out)
+{
+	partial_set *ps = NULL;
+	guint c = 0;
+	int r = MAILIMAP_NO_ERROR;
+
+	for (; c < b->chunks->len / 2 && r == MAILIMAP_NO_ERROR; c++) {
+		guint off = g_array_index(b->chunks, guint, 2 * c);
+		guint count = g_array_index(b->chunks, guint, 2 * c + 1);
+
+		r = cmd_wait(imap, b->cmds->pdata[c]);
+		r = code_with(r, take_whole(imap,
+			&g_array_index(b->whole, imap_uid_size, off), count, out));
+	}
+	if (r == MAILIMAP_NO_ERROR && b->large->len > 0) {
+		ps = partial_set_new((const imap_uid_size *)b->large->data, b->large->len);
+		r = cmd_wait(imap, b->cmds->pdata[c]);
+		r = code_with(r, partial_set_plan(imap, ps));
+		if (r == MAILIMAP_NO_ERROR)
+			partial_set_send_groups(imap, ps);
+	}
+	if (r == MAILIMAP_NO_ERROR && ps != NULL)
+		r = partial_set_finish(imap, ps, out);
+	partial_set_free(ps);
+	return r;
+}
+
+/* The fast path of imap_fetch: the batch's commands, and `next`'s, all
+ * sent before their replies are read, so the server works on the next
+ * batch while this one's group commands make their round trip.  A
+ * libetpan code. */
+static int
+fetch_pipelined(kith_imap *imap, const imap_uid_size *uids, guint n,
+	const imap_uid_size *next, guint next_n, GPtrArray *out)
+{
+	fetch_batch *b = take_ahead(imap, uids, n);
+	int r;
+
+	if (imap->s == NULL) {
+		batch_free(b);
+		return MAILIMAP_ERROR_STREAM;
+	}
+	if (b == NULL)
+		b = batch_send(imap, uids, n);
+	if (next != NULL && next_n > 0 && imap->s != NULL)
+		imap->ahead = batch_send(imap, next, next_n);
+	r = batch_receive(imap, b, out);
+	/* commands of a failed batch still in flight are read out, and what
+	 * came of them forgotten */
+	for (guint i = 0; i < b->cmds->len; i++)
+		cmd_wait(imap, b->cmds->pdata[i]);
+	pool_forget(imap, uids, n);
+	batch_free(b);
+	return r;
+}
+
+/* The slow path of imap_fetch: each kind of command on its own, retried
+ * on a new session, then one UID at a time. */
+static kith_status
+fetch_sequential(kith_imap *imap, const imap_uid_size *uids, guint n,
+	GPtrArray *out, GArray *skipped, char **errstr)
+{
 	GArray *large = g_array_new(FALSE, FALSE, sizeof(imap_uid_size));
 	kith_status st = KITH_OK;
 	guint i = 0;
@@ -1761,14 +1830,41 @@ imap_fetch(kith_imap *imap, const imap_uid_size *uids, guint n,
 			bytes += uids[i].size;
 			i++;
 		}
-		st = fetch_chunk(imap, fetch_whole, &uids[start], i - start, msgs,
+		st = fetch_chunk(imap, fetch_whole, &uids[start], i - start, out,
 			skipped, errstr);
 	}
 	for (guint j = 0; j < large->len && st == KITH_OK; j += IMAP_FETCH_COUNT)
 		st = fetch_chunk(imap, fetch_partials,
 			&g_array_index(large, imap_uid_size, j),
-			MIN(IMAP_FETCH_COUNT, large->len - j), msgs, skipped, errstr);
+			MIN(IMAP_FETCH_COUNT, large->len - j), out, skipped, errstr);
 	g_array_unref(large);
+	return st;
+}
+
+kith_status
+imap_fetch(kith_imap *imap, const imap_uid_size *uids, guint n,
+	const imap_uid_size *next, guint next_n, GPtrArray **out,
+	GArray *skipped, char **errstr)
+{
+	GPtrArray *msgs = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)imap_message_free);
+	GPtrArray *got = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)imap_message_free);
+	kith_status st;
+	int r;
+
+	r = fetch_pipelined(imap, uids, n, next, next_n, got);
+	if (r == MAILIMAP_NO_ERROR) {
+		st = take_and_refetch_missing(imap, uids, n, got, msgs, skipped, errstr);
+	} else {
+		log_debug("%s: %s: a batch of %u failed (libetpan error %d); "
+			"fetching it command by command", imap->where,
+			imap->folder ? imap->folder : "?", n, r);
+		if (error_is_fatal_to_session(r))
+			session_drop(imap);
+		st = fetch_sequential(imap, uids, n, msgs, skipped, errstr);
+	}
+	g_ptr_array_unref(got);
 	if (st != KITH_OK) {
 		g_ptr_array_unref(msgs);
 		return st;

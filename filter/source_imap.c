@@ -236,12 +236,18 @@ fetch_thread(gpointer data)
 		} else {
 			const imap_uid_size *batch =
 				&g_array_index(pl->uids, imap_uid_size, b->off);
+			/* this fetcher's next batch, whose commands go out
+			 * before this one's last replies are read */
+			guint next_off = (k + pl->n_fetchers) * SOURCE_BATCH;
+			const imap_uid_size *next = next_off < len
+				? &g_array_index(pl->uids, imap_uid_size, next_off) : NULL;
 
 			log_debug("%s: %s: fetching UIDs %u to %u (%u messages)",
 				imap_where(f->imap), pl->folder, batch[0].uid,
 				batch[b->n - 1].uid, b->n);
-			b->status = imap_fetch(f->imap, batch, b->n, &b->msgs, NULL,
-				&b->err);
+			b->status = imap_fetch(f->imap, batch, b->n, next,
+				next != NULL ? MIN(SOURCE_BATCH, len - next_off) : 0,
+				&b->msgs, NULL, &b->err);
 		}
 		if (b->status == KITH_OK)
 			batch_ready(pl, k, b);

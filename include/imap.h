@@ -127,9 +127,16 @@ kith_status imap_list_uids(kith_imap *imap, guint32 last_uid, GArray **out,
  * KITH_E_INTERRUPTED when the stop check says so.  Whole messages are
  * fetched with a partial fetch capped at max_size, so a server that
  * understates RFC822.SIZE cannot make kith read an unbounded message.
+ *
+ * A call's commands are all sent before their replies are read, and when
+ * `next` (n `next_n`, may be NULL) is given, the commands for those UIDs go
+ * out before the last replies of this call are read: the next call, for
+ * exactly those UIDs, finds its replies on their way.  Commands of
+ * libetpan's own (EXAMINE, LOGOUT) first wait out a batch sent ahead.
  */
 kith_status imap_fetch(kith_imap *imap, const imap_uid_size *uids, guint n,
-	GPtrArray **out, GArray *skipped, char **errstr);
+	const imap_uid_size *next, guint next_n, GPtrArray **out,
+	GArray *skipped, char **errstr);
 
 /*
  * Reads the secret for `acct` (password, passcmd or $KITH_PASSWORD) into

@@ -239,12 +239,13 @@ eq "connections = 1: one session" "0 2500 1" \
 sed -i '/^connections = 1$/d' "$CONF"
 dump "$T/one.db" >"$T/one.dump"
 
-# Killed in the middle: three batches into the scan the server stalls,
+# Killed in the middle: four batches begun (so the first is in, with two
+# sessions each a batch ahead) the server stalls,
 # so kith commits what it has recorded (it never holds the store while it
 # waits), and it is killed while waiting for the next batch.
 "$KITH" --now "$NOW" -vv --db "$T/killed.db" scan big >"$OUT/killed" 2>&1 &
 pid=$!
-dovecot_stall_after "$OUT/killed" 3
+dovecot_stall_after "$OUT/killed" 4
 n=0 i=0
 while [ "$i" -lt 400 ]; do
 	n=$(count 'SELECT count(*) FROM messages' "$T/killed.db" 2>/dev/null || echo 0)
@@ -271,10 +272,10 @@ ok "one session and two record the same store" cmp -s "$T/clean.dump" "$T/one.du
 ok "store dump is not empty" test -s "$T/clean.dump"
 
 # SIGINT stops after the batch in hand; the next scan resumes.  Sent
-# three batches into the scan, while the server stalls.
+# four batches into the scan, while the server stalls.
 "$KITH" --now "$NOW" -vv --db "$T/int.db" scan big >"$OUT/int" 2>&1 &
 pid=$!
-dovecot_stall_after "$OUT/int" 3
+dovecot_stall_after "$OUT/int" 4
 kill -INT "$pid"
 dovecot_resume
 wait "$pid"
@@ -343,6 +344,27 @@ if command -v python3 >/dev/null 2>&1; then
 		"$rc $(count 'SELECT count(*) FROM messages' "$T/fake1.db")"
 	ok "one session allowed: the refusal is noted, not fatal" \
 		grep -q 'fetching over 1 session: .*too many connections' "$OUT/fake1"
+	# A server that completes pipelined commands out of order.
+	FAKE_IMAP_COUNT=500 FAKE_IMAP_REORDER=1 \
+		python3 "$KITH_TOP/tests/lib/fake_imap.py" "$T/fake2.port" 0 >"$T/fake2.log" 2>&1 &
+	fake2_pid=$!
+	on_exit "kill $fake2_pid 2>/dev/null"
+	i=0
+	while [ ! -s "$T/fake2.port" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	{
+		printf '\n[account fake2]\ntype = imap\nhost = 127.0.0.1\nuser = alice\n'
+		printf 'tls = none\nport = %s\npassword = fake-pass\nconnections = 1\n' \
+			"$(cat "$T/fake2.port")"
+	} >>"$CONF"
+	k fake2 -vv --db "$T/fake2.db" scan fake2
+	eq "replies out of order: every message recorded, each once" "0 500 500" \
+		"$rc $(count 'SELECT count(*), count(DISTINCT message_id) FROM messages' "$T/fake2.db" |
+			tr '|' ' ')"
+	ok "replies out of order: they were" grep -q 'completed before command' "$OUT/fake2"
+	eq "replies out of order: the text read is each message's own" "" \
+		"$(count "SELECT m.message_id FROM messages m JOIN items i ON i.message = m.id
+			WHERE i.sentence NOT LIKE '%item ' || substr(m.message_id, 6,
+				instr(m.message_id, '@') - 6) || '?'" "$T/fake2.db")"
 else
 	fail "python3 is needed for the scripted IMAP server"
 fi

@@ -6,11 +6,14 @@ FETCH of BAD_UID with a reply that cannot be parsed.
 It serves one user (any name, password "fake-pass") and one folder, INBOX,
 of three messages (UIDs 1..3; $FAKE_IMAP_COUNT sets how many).  With
 $FAKE_IMAP_SESSIONS set, a LOGIN while that many sessions are logged in
-is refused, as servers that limit each user's connections do.  It listens
+is refused, as servers that limit each user's connections do.  With
+$FAKE_IMAP_REORDER set, a UID FETCH followed within a moment by another
+is answered after it, as servers that run commands at once may.  It listens
 on a free port, writes the port number to PORTFILE, and serves until
 killed.  Plain text only: use it with `tls = none` on 127.0.0.1.
 """
 import os
+import select
 import socketserver
 import sys
 import threading
@@ -19,6 +22,7 @@ PASSWORD = "fake-pass"
 BAD_UID = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 COUNT = int(os.environ.get("FAKE_IMAP_COUNT", "3"))
 SESSIONS = int(os.environ.get("FAKE_IMAP_SESSIONS", "0"))
+REORDER = bool(os.environ.get("FAKE_IMAP_REORDER"))
 logged_in = 0
 logged_in_lock = threading.Lock()
 
@@ -54,6 +58,8 @@ def parse_set(text):
 
 
 class Handler(socketserver.StreamRequestHandler):
+    rbufsize = 0
+
     def send(self, data):
         if isinstance(data, str):
             data = data.encode()
@@ -92,10 +98,28 @@ class Handler(socketserver.StreamRequestHandler):
                 logged_in -= 1
         super().finish()
 
+    def next_line(self):
+        """The next command line, b"" at the end; with REORDER, a UID
+        FETCH is held back while the command after it comes first."""
+        if self.held_back:
+            return self.held_back.pop()
+        line = self.rfile.readline()
+        if not (REORDER and b" UID FETCH " in line.upper() + b" "):
+            return line
+        # rfile is unbuffered (rbufsize), so select sees all that waits
+        if not select.select([self.request], [], [], 0.2)[0]:
+            return line
+        later = self.rfile.readline()
+        if not later:
+            return line
+        self.held_back.append(line)
+        return later
+
     def handle(self):
+        self.held_back = []
         self.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n")
         while True:
-            line = self.rfile.readline()
+            line = self.next_line()
             if not line:
                 return
             line = line.decode(errors="replace").rstrip("\r\n").rstrip(" ")
