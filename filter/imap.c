@@ -294,6 +294,43 @@ refresh_capability(kith_imap *imap, char **errstr)
 	return KITH_OK;
 }
 
+/*
+ * libetpan 1.9.4 reads a literal until it has all its bytes, and takes
+ * only -1 for an error: a plain socket that the server closed part way
+ * through a literal returns 0 for ever, and the scan would spin.  The
+ * plain socket's reads go through this guard, which makes that end an
+ * error.  (Its TLS stream already does so.)
+ */
+static mailstream_low_driver guarded_socket_driver;
+
+static ssize_t
+guarded_socket_read(mailstream_low *low, void *buf, size_t count)
+{
+	ssize_t n = mailstream_socket_driver->mailstream_read(low, buf, count);
+
+	return n == 0 && count > 0 ? -1 : n;
+}
+
+static gpointer
+guarded_socket_init(gpointer unused)
+{
+	guarded_socket_driver = *mailstream_socket_driver;
+	guarded_socket_driver.mailstream_read = guarded_socket_read;
+	return NULL;
+}
+
+/* Puts the session's plain socket, if it is one, behind the guard. */
+static void
+guard_socket_eof(kith_imap *imap)
+{
+	static GOnce once = G_ONCE_INIT;
+	mailstream_low *low = mailstream_get_low(imap->s->imap_stream);
+
+	g_once(&once, guarded_socket_init, NULL);
+	if (low != NULL && low->driver == mailstream_socket_driver)
+		low->driver = &guarded_socket_driver;
+}
+
 /* Commands go out as they are written: a command sent while the reply
  * to the last is awaited must not wait for that one's acknowledgement
  * (Nagle's algorithm, against the server's delayed ACK). */
@@ -323,6 +360,7 @@ open_stream(kith_imap *imap, char **errstr)
 	case MAILIMAP_NO_ERROR_AUTHENTICATED:
 	case MAILIMAP_NO_ERROR_NON_AUTHENTICATED:
 		set_nodelay(imap);
+		guard_socket_eof(imap);
 		return KITH_OK;
 	case MAILIMAP_ERROR_CONNECTION_REFUSED:
 		return kith_fail(errstr, KITH_E_UNAVAILABLE,

@@ -24,7 +24,7 @@ make --no-print-directory -s -f fuzz/fuzz.mk -j"$jobs" || exit 1
 # --- seeds ----------------------------------------------------------------
 rm -rf "$B/seeds"
 mkdir -p "$B/seeds/message" "$B/seeds/rules" "$B/seeds/dates" "$B/seeds/config" \
-	"$B/seeds/vcard" \
+	"$B/seeds/vcard" "$B/seeds/imap" \
 	"$B/artifacts"
 n=0
 for f in tests/data/*.eml tests/data/threads/*/*.eml tests/data/fuzz-regressions/message-*; do
@@ -41,7 +41,8 @@ cp rules/*.rules "$B/seeds/rules/"
 cp fuzz/seeds/dates/* "$B/seeds/dates/"
 cp fuzz/seeds/config/* "$B/seeds/config/"
 cp fuzz/seeds/vcard/* "$B/seeds/vcard/"
-for kind in rules dates config vcard; do
+cp fuzz/seeds/imap/* "$B/seeds/imap/"
+for kind in rules dates config vcard imap; do
 	for f in tests/data/fuzz-regressions/"$kind"-*; do
 		[ -f "$f" ] && cp "$f" "$B/seeds/$kind/"
 	done
@@ -66,6 +67,8 @@ for h in "$B"/fuzz_*; do
 	esac
 	dict=""
 	[ -f "fuzz/$name.dict" ] && dict="-dict=fuzz/$name.dict"
+	supp=""
+	[ -f "fuzz/$name.lsan.supp" ] && supp="suppressions=$PWD/fuzz/$name.lsan.supp"
 	mkdir -p "$B/corpus/$name"
 	log="$B/fuzz-$name.log"
 	echo "fuzz: $name for ${FUZZ_SECONDS}s"
@@ -74,6 +77,7 @@ for h in "$B"/fuzz_*; do
 	seed=""
 	[ -n "${FUZZ_SEED:-}" ] && seed="-seed=$FUZZ_SEED"
 	# shellcheck disable=SC2086
+	LSAN_OPTIONS="${LSAN_OPTIONS:-}${supp:+:$supp}" \
 	"$h" -max_total_time="$FUZZ_SECONDS" -timeout=20 -rss_limit_mb=2048 $seed \
 		-max_len="$maxlen" -print_final_stats=1 $dict \
 		-artifact_prefix="$B/artifacts/$name-" \

@@ -365,6 +365,31 @@ if command -v python3 >/dev/null 2>&1; then
 		"$(count "SELECT m.message_id FROM messages m JOIN items i ON i.message = m.id
 			WHERE i.sentence NOT LIKE '%item ' || substr(m.message_id, 6,
 				instr(m.message_id, '@') - 6) || '?'" "$T/fake2.db")"
+	# A server that closes the connection in the middle of a message.
+	FAKE_IMAP_COUNT=5 FAKE_IMAP_CUT=3 \
+		python3 "$KITH_TOP/tests/lib/fake_imap.py" "$T/fake3.port" 0 >"$T/fake3.log" 2>&1 &
+	fake3_pid=$!
+	on_exit "kill $fake3_pid 2>/dev/null"
+	i=0
+	while [ ! -s "$T/fake3.port" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	{
+		printf '\n[account fake3]\ntype = imap\nhost = 127.0.0.1\nuser = alice\n'
+		printf 'tls = none\nport = %s\npassword = fake-pass\n' "$(cat "$T/fake3.port")"
+	} >>"$CONF"
+	"$KITH" --now "$NOW" -v --db "$T/fake3.db" scan fake3 >"$OUT/fake3" 2>&1 &
+	pid=$!
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -9 "$pid"
+		fail "a connection closed inside a message: the scan ends (it was still running after 30 s)"
+	else
+		wait "$pid"
+		eq "a connection closed inside a message: the scan ends, the others recorded" "0 4" \
+			"$? $(count 'SELECT count(*) FROM messages' "$T/fake3.db")"
+		ok "a connection closed inside a message: that one is skipped" \
+			grep -q 'skipping UID 3 in INBOX' "$OUT/fake3"
+	fi
 else
 	fail "python3 is needed for the scripted IMAP server"
 fi

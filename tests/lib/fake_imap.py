@@ -8,7 +8,9 @@ of three messages (UIDs 1..3; $FAKE_IMAP_COUNT sets how many).  With
 $FAKE_IMAP_SESSIONS set, a LOGIN while that many sessions are logged in
 is refused, as servers that limit each user's connections do.  With
 $FAKE_IMAP_REORDER set, a UID FETCH followed within a moment by another
-is answered after it, as servers that run commands at once may.  It listens
+is answered after it, as servers that run commands at once may.  With
+$FAKE_IMAP_CUT set to a UID, the connection is closed half way through
+that message's literal.  It listens
 on a free port, writes the port number to PORTFILE, and serves until
 killed.  Plain text only: use it with `tls = none` on 127.0.0.1.
 """
@@ -23,6 +25,7 @@ BAD_UID = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 COUNT = int(os.environ.get("FAKE_IMAP_COUNT", "3"))
 SESSIONS = int(os.environ.get("FAKE_IMAP_SESSIONS", "0"))
 REORDER = bool(os.environ.get("FAKE_IMAP_REORDER"))
+CUT_UID = int(os.environ.get("FAKE_IMAP_CUT", "0"))
 logged_in = 0
 logged_in_lock = threading.Lock()
 
@@ -75,6 +78,10 @@ class Handler(socketserver.StreamRequestHandler):
                     self.send("* %d FETCH (UID %d BODY[] ((broken)))\r\n" % (uid, uid))
                     continue
                 body = MESSAGES[uid]
+                if uid == CUT_UID:
+                    self.send(b"* %d FETCH (UID %d BODY[] {%d}\r\n" % (uid, uid, len(body))
+                              + body[:len(body) // 2])
+                    raise ConnectionAbortedError("cut")
                 self.send(b"* %d FETCH (UID %d BODY[] {%d}\r\n" % (uid, uid, len(body))
                           + body + b")\r\n")
             else:
@@ -116,6 +123,12 @@ class Handler(socketserver.StreamRequestHandler):
         return later
 
     def handle(self):
+        try:
+            self.converse()
+        except ConnectionAbortedError:
+            pass
+
+    def converse(self):
         self.held_back = []
         self.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n")
         while True:
