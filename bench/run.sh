@@ -12,6 +12,7 @@
 #   BENCH_LAT_RUNS  runs per latency measurement [500]
 #   BENCH_SECTIONS  sections to run [floor notmuch kith latency imap]
 #   BENCH_IMAP_N    messages in the mailbox the IMAP section serves [10000]
+#   BENCH_WAN_MS    delay each way of the distant link in section imap [15]
 #   KITH_BENCH_DIR  cache: tools, corpus, databases [/tmp/kith-bench]
 #   KITH            the kith binary [./kith]
 #
@@ -33,6 +34,7 @@ NM_N=${BENCH_NM_N:-$N}
 LAT_RUNS=${BENCH_LAT_RUNS:-500}
 SECTIONS=${BENCH_SECTIONS:-floor notmuch kith latency imap}
 IMAP_N=${BENCH_IMAP_N:-10000}
+WAN_MS=${BENCH_WAN_MS:-15}
 CACHE=${KITH_BENCH_DIR:-/tmp/kith-bench}
 KITH=${KITH:-./kith}
 case $KITH in /*) ;; *) KITH=$top/${KITH#./} ;; esac
@@ -581,6 +583,53 @@ section_imap_nochange() {
 		note "the no-change rescan changed the store: $imap_stored -> $after messages"
 }
 
+# The same IMAPS mailbox behind bench/delay-proxy.py, which holds each byte
+# WAN_MS in each direction: a server as far as a provider's.  kith (its
+# default two sessions, commands sent ahead) and mbsync (which pipelines
+# its own) each pull it whole, one after the other, REPEAT times.
+section_imap_wan() {
+	[ -n "${imap_full_wall:-}" ] || return 0
+	command -v python3 >/dev/null 2>&1 || { note "python3 is needed for the distant link; skipped"; return 0; }
+	rm -f "$WORK/wan.port"
+	python3 "$top/bench/delay-proxy.py" "$WORK/wan.port" "$DOVECOT_IMAPS_PORT" "$WAN_MS" \
+		>"$LOGS/delay-proxy.log" 2>&1 &
+	wan_pid=$!
+	on_exit "kill $wan_pid 2>/dev/null"
+	_i=0
+	while [ ! -s "$WORK/wan.port" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	[ -s "$WORK/wan.port" ] || { note "the delay proxy did not start; see $LOGS/delay-proxy.log"; return 1; }
+	wan_port=$(cat "$WORK/wan.port")
+	if [ -n "${have_mbsync:-}" ]; then
+		mbsyncrc_for "$WORK/mbsyncrc-wan" "$wan_port" "SSLType IMAPS
+CertificateFile $DOVECOT_CA"
+	fi
+	i=0
+	while [ $i -lt "$REPEAT" ]; do
+		fresh_db "$WORK/kith-imap-wan.db"
+		warm "$IMAP_MAILDIR"
+		timed kith-imap-wan "$KITH" --db "$WORK/kith-imap-wan.db" scan --imap \
+			"imaps://$DOVECOT_USER@$DOVECOT_HOST:$wan_port/INBOX,Sent" \
+			--cafile "$DOVECOT_CA" --passcmd "$IMAP_PASSCMD" ||
+			{ note "kith over the distant link failed; see $LOGS/kith-imap-wan.log"; break; }
+		if [ -n "${have_mbsync:-}" ]; then
+			mbsync_once mbsync-wan "$WORK/mbsyncrc-wan" ||
+				note "mbsync over the distant link failed; see $LOGS/mbsync-wan.log"
+		fi
+		i=$((i + 1))
+	done
+	kill "$wan_pid" 2>/dev/null
+	if [ -s "$LOGS/kith-imap-wan.times" ]; then
+		stats kith-imap-wan imap_wan
+		imap_wan_rate=$(calc "$IMAP_MSGS / $imap_wan_wall")
+		got=$(stored "$WORK/kith-imap-wan.db")
+		[ "$got" = "$imap_stored" ] || note "over the distant link kith stored $got messages, not $imap_stored"
+	fi
+	if [ -s "$LOGS/mbsync-wan.times" ]; then
+		stats mbsync-wan mbsync_wan
+		mbsync_wan_rate=$(calc "$IMAP_MSGS / $mbsync_wan_wall")
+	fi
+}
+
 section_imap() {
 	gen_corpus "$IMAP_CORPUS" "$IMAP_N" || { note "generating the IMAP corpus failed"; return 1; }
 	IMAP_MSGS=$(msgs_in "$IMAP_CORPUS")
@@ -588,7 +637,7 @@ section_imap() {
 	imap_load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
 	say "== IMAP: $IMAP_MSGS messages ($IMAP_MB MB) from a local Dovecot, load $imap_load"
 	imap_dovecot || { note "the IMAP server could not be set up; IMAP skipped"; return 1; }
-	section_imap_full && section_imap_nochange
+	section_imap_full && section_imap_nochange && section_imap_wan
 	dovecot_stop
 }
 
@@ -641,6 +690,12 @@ summary() {
 			"${imap_plain_rss:-}" "${imap_plain_rate:-}"
 		row "mbsync pull, plain IMAP" "${mbsync_plain_wall:-}" "${mbsync_plain_cpu:-}" \
 			"${mbsync_plain_rss:-}" "${mbsync_plain_rate:-}"
+		if [ -n "${imap_wan_wall:-}" ]; then
+			row "kith scan --imap, $((2 * WAN_MS)) ms away" "${imap_wan_wall:-}" \
+				"${imap_wan_cpu:-}" "${imap_wan_rss:-}" "${imap_wan_rate:-}"
+			row "mbsync pull, $((2 * WAN_MS)) ms away" "${mbsync_wan_wall:-}" \
+				"${mbsync_wan_cpu:-}" "${mbsync_wan_rss:-}" "${mbsync_wan_rate:-}"
+		fi
 		printf '%-34s %9s %9s\n' "Dovecot's own, during kith's scans" "IMAPS" "plain"
 		printf '%-34s %9s %9s\n' "  server CPU s" "$(fmt %.2f "${imap_full_server:-}")" \
 			"$(fmt %.2f "${imap_plain_server:-}")"
@@ -705,6 +760,11 @@ summary() {
 			"$(fmt %.2fx "$r_pim")" "<= 1.25x" "$(check "$r_pim" '<=' 1.25)"
 		printf '%-40s %10s %10s  %s\n' "plain IMAP: kith msg/s / mbsync msg/s" \
 			"$(fmt %.1fx "$r_pmb")" ">= 3x" "$(check "$r_pmb" '>=' 3)"
+		r_wmb=""
+		[ -n "${imap_wan_rate:-}" ] && [ -n "${mbsync_wan_rate:-}" ] &&
+			r_wmb=$(calc "$imap_wan_rate / $mbsync_wan_rate")
+		printf '%-40s %10s %10s  %s\n' "$((2 * WAN_MS)) ms away: kith msg/s / mbsync msg/s" \
+			"$(fmt %.1fx "$r_wmb")" "" "info"
 		printf '%-40s %10s %10s  %s\n' "(CPU) kith IMAP scan / maildir scan" \
 			"$(fmt %.2fx "$c_im")" "" "info"
 		printf '%-40s %10s %10s  %s\n' "(CPU) mbsync / kith IMAP scan" \
