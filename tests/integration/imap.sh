@@ -309,17 +309,28 @@ eq "scan survives the server dropping the connection" "0 2500" \
 	"$? $(count 'SELECT count(*) FROM messages' "$T/kicked.db")"
 ok "dropped connection is re-established" grep -q 'reconnecting' "$OUT/kicked"
 
+# fake_server NAME BAD_UID [KEY=VALUE...]: starts tests/lib/fake_imap.py (its
+# FAKE_IMAP_* settings as assignments before the call, which dash and bash
+# export for it) and adds [account NAME] for it,
+# with the KEY = VALUE lines given.
+fake_server() {
+	_n=$1 _bad=$2; shift 2
+	python3 "$KITH_TOP/tests/lib/fake_imap.py" "$T/$_n.port" "$_bad" >"$T/$_n.log" 2>&1 &
+	on_exit "kill $! 2>/dev/null"
+	_i=0
+	while [ ! -s "$T/$_n.port" ] && [ "$_i" -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	{
+		printf '\n[account %s]\ntype = imap\nhost = 127.0.0.1\nuser = alice\n' "$_n"
+		printf 'tls = none\nport = %s\npassword = fake-pass\n' "$(cat "$T/$_n.port")"
+		for _kv in "$@"; do
+			printf '%s = %s\n' "${_kv%%=*}" "${_kv#*=}"
+		done
+	} >>"$CONF"
+}
+
 # --- a message the server sends broken is skipped, not fatal ---------------------
 if command -v python3 >/dev/null 2>&1; then
-	python3 "$KITH_TOP/tests/lib/fake_imap.py" "$T/fake.port" 2 >"$T/fake.log" 2>&1 &
-	fake_pid=$!
-	on_exit "kill $fake_pid 2>/dev/null"
-	i=0
-	while [ ! -s "$T/fake.port" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	{
-		printf '\n[account fake]\ntype = imap\nhost = 127.0.0.1\nuser = alice\n'
-		printf 'tls = none\nport = %s\npassword = fake-pass\n' "$(cat "$T/fake.port")"
-	} >>"$CONF"
+	fake_server fake 2
 	k fake -v --db "$T/fake.db" scan fake
 	eq "unparseable message: scan still exits 0" 0 "$rc"
 	eq "unparseable message: the others are recorded" "fake-1@kith.test fake-3@kith.test" \
@@ -329,33 +340,14 @@ if command -v python3 >/dev/null 2>&1; then
 		"$(count "SELECT last_uid FROM scan_state WHERE folder = 'INBOX'" "$T/fake.db")"
 	# A server that allows one session per user: the second is refused,
 	# and the folder is fetched over the first alone.
-	FAKE_IMAP_COUNT=700 FAKE_IMAP_SESSIONS=1 \
-		python3 "$KITH_TOP/tests/lib/fake_imap.py" "$T/fake1.port" 0 >"$T/fake1.log" 2>&1 &
-	fake1_pid=$!
-	on_exit "kill $fake1_pid 2>/dev/null"
-	i=0
-	while [ ! -s "$T/fake1.port" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	{
-		printf '\n[account fake1]\ntype = imap\nhost = 127.0.0.1\nuser = alice\n'
-		printf 'tls = none\nport = %s\npassword = fake-pass\n' "$(cat "$T/fake1.port")"
-	} >>"$CONF"
+	FAKE_IMAP_COUNT=700 FAKE_IMAP_SESSIONS=1 fake_server fake1 0
 	k fake1 -v --db "$T/fake1.db" scan fake1
 	eq "one session allowed: the scan records every message" "0 700" \
 		"$rc $(count 'SELECT count(*) FROM messages' "$T/fake1.db")"
 	ok "one session allowed: the refusal is noted, not fatal" \
 		grep -q 'fetching over 1 session: .*too many connections' "$OUT/fake1"
 	# A server that completes pipelined commands out of order.
-	FAKE_IMAP_COUNT=500 FAKE_IMAP_REORDER=1 \
-		python3 "$KITH_TOP/tests/lib/fake_imap.py" "$T/fake2.port" 0 >"$T/fake2.log" 2>&1 &
-	fake2_pid=$!
-	on_exit "kill $fake2_pid 2>/dev/null"
-	i=0
-	while [ ! -s "$T/fake2.port" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	{
-		printf '\n[account fake2]\ntype = imap\nhost = 127.0.0.1\nuser = alice\n'
-		printf 'tls = none\nport = %s\npassword = fake-pass\nconnections = 1\n' \
-			"$(cat "$T/fake2.port")"
-	} >>"$CONF"
+	FAKE_IMAP_COUNT=500 FAKE_IMAP_REORDER=1 fake_server fake2 0 connections=1
 	k fake2 -vv --db "$T/fake2.db" scan fake2
 	eq "replies out of order: every message recorded, each once" "0 500 500" \
 		"$rc $(count 'SELECT count(*), count(DISTINCT message_id) FROM messages' "$T/fake2.db" |
@@ -366,16 +358,7 @@ if command -v python3 >/dev/null 2>&1; then
 			WHERE i.sentence NOT LIKE '%item ' || substr(m.message_id, 6,
 				instr(m.message_id, '@') - 6) || '?'" "$T/fake2.db")"
 	# A server that closes the connection in the middle of a message.
-	FAKE_IMAP_COUNT=5 FAKE_IMAP_CUT=3 \
-		python3 "$KITH_TOP/tests/lib/fake_imap.py" "$T/fake3.port" 0 >"$T/fake3.log" 2>&1 &
-	fake3_pid=$!
-	on_exit "kill $fake3_pid 2>/dev/null"
-	i=0
-	while [ ! -s "$T/fake3.port" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	{
-		printf '\n[account fake3]\ntype = imap\nhost = 127.0.0.1\nuser = alice\n'
-		printf 'tls = none\nport = %s\npassword = fake-pass\n' "$(cat "$T/fake3.port")"
-	} >>"$CONF"
+	FAKE_IMAP_COUNT=5 FAKE_IMAP_CUT=3 fake_server fake3 0
 	"$KITH" --now "$NOW" -v --db "$T/fake3.db" scan fake3 >"$OUT/fake3" 2>&1 &
 	pid=$!
 	i=0
