@@ -1680,9 +1680,13 @@ cmp_message_uid(gconstpointer a, gconstpointer b)
  * next batch's are sent before the replies to this one's last commands
  * are read, so the server always has the next command in hand.
  */
+typedef struct {
+	guint off, n;          /* whole[off .. off + n) */
+} fetch_chunk_span;
+
 struct fetch_batch {
 	GArray *uids;          /* imap_uid_size: the batch asked for */
-	GArray *chunks;        /* guint pairs: offset and count into `whole` */
+	GArray *chunks;        /* fetch_chunk_span, over `whole` */
 	GArray *whole;         /* imap_uid_size: the messages fetched whole */
 	GArray *large;         /* imap_uid_size: those over max_size */
 	GPtrArray *cmds;       /* imap_cmd*: one per chunk, then the plan's */
@@ -1701,42 +1705,63 @@ batch_free(fetch_batch *b)
 	g_free(b);
 }
 
-/* Splits the batch and sends its commands. */
+/* Splits a batch: its whole messages in chunks (at most IMAP_FETCH_COUNT
+ * messages and IMAP_FETCH_BYTES each), its large ones apart.  No command
+ * is sent. */
 static fetch_batch *
-batch_send(kith_imap *imap, const imap_uid_size *uids, guint n)
+batch_new(const kith_imap *imap, const imap_uid_size *uids, guint n)
 {
 	fetch_batch *b = g_new0(fetch_batch, 1);
-	char *items = whole_items(imap);
 	guint64 bytes = 0;
 
 	b->uids = g_array_sized_new(FALSE, FALSE, sizeof(imap_uid_size), n);
 	g_array_append_vals(b->uids, uids, n);
-	b->chunks = g_array_new(FALSE, FALSE, sizeof(guint));
+	b->chunks = g_array_new(FALSE, FALSE, sizeof(fetch_chunk_span));
 	b->whole = g_array_new(FALSE, FALSE, sizeof(imap_uid_size));
 	b->large = g_array_new(FALSE, FALSE, sizeof(imap_uid_size));
 	b->cmds = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; i < n; i++) {
-		guint last = b->chunks->len;
+		fetch_chunk_span *last = b->chunks->len > 0
+			? &g_array_index(b->chunks, fetch_chunk_span, b->chunks->len - 1) : NULL;
 
 		if ((gint64)uids[i].size > imap->max_size) {
 			g_array_append_val(b->large, uids[i]);
 			continue;
 		}
-		if (last == 0 || g_array_index(b->chunks, guint, last - 1) >= IMAP_FETCH_COUNT ||
+		if (last == NULL || last->n >= IMAP_FETCH_COUNT ||
 		    bytes + uids[i].size > IMAP_FETCH_BYTES) {
-			guint start[2] = { b->whole->len, 0 };
+			fetch_chunk_span span = { b->whole->len, 0 };
 
-			g_array_append_vals(b->chunks, start, 2);
+			g_array_append_val(b->chunks, span);
+			last = &g_array_index(b->chunks, fetch_chunk_span, b->chunks->len - 1);
 			bytes = 0;
-			last = b->chunks->len;
 		}
-		g_array_index(b->chunks, guint, last - 1)++;
+		last->n++;
 		bytes += uids[i].size;
 		g_array_append_val(b->whole, uids[i]);
 	}
-	for (guint c = 0; c < b->chunks->len; c += 2) {
-		char *set = uid_set(&g_array_index(b->whole, imap_uid_size,
-			g_array_index(b->chunks, guint, c)), g_array_index(b->chunks, guint, c + 1));
+	return b;
+}
+
+/* The first message of chunk c of a batch. */
+static const imap_uid_size *
+chunk_start(const fetch_batch *b, guint c)
+{
+	return &g_array_index(b->whole, imap_uid_size,
+		g_array_index(b->chunks, fetch_chunk_span, c).off);
+}
+
+/* Splits the batch and sends its commands: one per chunk, then the
+ * large messages' plan. */
+static fetch_batch *
+batch_send(kith_imap *imap, const imap_uid_size *uids, guint n)
+{
+	fetch_batch *b = batch_new(imap, uids, n);
+	char *items = whole_items(imap);
+
+	for (guint c = 0; c < b->chunks->len; c++) {
+		char *set = uid_set(chunk_start(b, c),
+			g_array_index(b->chunks, fetch_chunk_span, c).n);
 
 		g_ptr_array_add(b->cmds, cmd_send(imap, set, items));
 		g_free(set);
@@ -1791,13 +1816,10 @@ batch_receive(kith_imap *imap, fetch_batch *b, GPtrArray *out)
 	guint c = 0;
 	int r = MAILIMAP_NO_ERROR;
 
-	for (; c < b->chunks->len / 2 && r == MAILIMAP_NO_ERROR; c++) {
-		guint off = g_array_index(b->chunks, guint, 2 * c);
-		guint count = g_array_index(b->chunks, guint, 2 * c + 1);
-
+	for (; c < b->chunks->len && r == MAILIMAP_NO_ERROR; c++) {
 		r = cmd_wait(imap, b->cmds->pdata[c]);
-		r = code_with(r, take_whole(imap,
-			&g_array_index(b->whole, imap_uid_size, off), count, out));
+		r = code_with(r, take_whole(imap, chunk_start(b, c),
+			g_array_index(b->chunks, fetch_chunk_span, c).n, out));
 	}
 	if (r == MAILIMAP_NO_ERROR && b->large->len > 0) {
 		ps = partial_set_new((const imap_uid_size *)b->large->data, b->large->len);
@@ -1847,35 +1869,17 @@ static kith_status
 fetch_sequential(kith_imap *imap, const imap_uid_size *uids, guint n,
 	GPtrArray *out, GArray *skipped, char **errstr)
 {
-	GArray *large = g_array_new(FALSE, FALSE, sizeof(imap_uid_size));
+	fetch_batch *b = batch_new(imap, uids, n);
 	kith_status st = KITH_OK;
-	guint i = 0;
 
-	/* The whole messages in chunks of consecutive UIDs, then the large
-	 * ones together. */
-	while (i < n && st == KITH_OK) {
-		guint start = i;
-		guint64 bytes = 0;
-
-		if ((gint64)uids[i].size > imap->max_size) {
-			g_array_append_val(large, uids[i]);
-			i++;
-			continue;
-		}
-		while (i < n && i - start < IMAP_FETCH_COUNT &&
-		       (gint64)uids[i].size <= imap->max_size &&
-		       (i == start || bytes + uids[i].size <= IMAP_FETCH_BYTES)) {
-			bytes += uids[i].size;
-			i++;
-		}
-		st = fetch_chunk(imap, fetch_whole, &uids[start], i - start, out,
-			skipped, errstr);
-	}
-	for (guint j = 0; j < large->len && st == KITH_OK; j += IMAP_FETCH_COUNT)
+	for (guint c = 0; c < b->chunks->len && st == KITH_OK; c++)
+		st = fetch_chunk(imap, fetch_whole, chunk_start(b, c),
+			g_array_index(b->chunks, fetch_chunk_span, c).n, out, skipped, errstr);
+	for (guint j = 0; j < b->large->len && st == KITH_OK; j += IMAP_FETCH_COUNT)
 		st = fetch_chunk(imap, fetch_partials,
-			&g_array_index(large, imap_uid_size, j),
-			MIN(IMAP_FETCH_COUNT, large->len - j), out, skipped, errstr);
-	g_array_unref(large);
+			&g_array_index(b->large, imap_uid_size, j),
+			MIN(IMAP_FETCH_COUNT, b->large->len - j), out, skipped, errstr);
+	batch_free(b);
 	return st;
 }
 
