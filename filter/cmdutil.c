@@ -1,9 +1,45 @@
 /* cmdutil.c - helpers shared by the command files. */
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cmdutil.h"
 #include "log.h"
+#include "options.h"
+
+/* Whether the command's own entries define the option named so. */
+static gboolean
+command_has_option(const GOptionEntry *entries, char short_name,
+	const char *long_name)
+{
+	for (; entries != NULL && entries->long_name != NULL; entries++) {
+		if (strcmp(entries->long_name, long_name) == 0 ||
+		    (short_name != 0 && entries->short_name == short_name))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/*
+ * "kith scan -q" fails as an unknown option: say that the global options
+ * go before the command, naming the first one misplaced in `args` (the
+ * command's arguments as given, up to "--"), or NULL.
+ */
+static char *
+misplaced_global_hint(char **args, const GOptionEntry *entries)
+{
+	for (char **a = args + 1; *a != NULL && strcmp(*a, "--") != 0; a++) {
+		char short_name;
+		const char *long_name, *usage;
+
+		if (options_is_global(*a, &short_name, &long_name, &usage) &&
+		    !command_has_option(entries, short_name, long_name))
+			return g_strdup_printf("--%s is a global option: put it "
+				"before the command, as in kith %s %s", long_name,
+				usage, args[0]);
+	}
+	return NULL;
+}
 
 kith_status
 cmd_parse_options(int *argc, char ***argv, const GOptionEntry *entries,
@@ -11,17 +47,28 @@ cmd_parse_options(int *argc, char ***argv, const GOptionEntry *entries,
 {
 	char *usage = g_strdup_printf("%s %s", (*argv)[0], params);
 	GOptionContext *ctx = g_option_context_new(usage);
+	char **given = g_strdupv(*argv);	/* parsing rearranges argv */
 	GError *gerr = NULL;
+	char *hint = NULL;
 	kith_status status = KITH_OK;
 
 	if (entries != NULL)
 		g_option_context_add_main_entries(ctx, entries, NULL);
 	if (summary != NULL)
 		g_option_context_set_summary(ctx, summary);
-	if (!g_option_context_parse(ctx, argc, argv, &gerr))
-		status = kith_fail(errstr, KITH_E_USAGE, "%s: %s (see kith %s --help)",
-			(*argv)[0], gerr->message, (*argv)[0]);
+	if (!g_option_context_parse(ctx, argc, argv, &gerr)) {
+		hint = misplaced_global_hint(given, entries);
+		if (hint != NULL)
+			status = kith_fail(errstr, KITH_E_USAGE, "%s: %s; %s",
+				given[0], gerr->message, hint);
+		else
+			status = kith_fail(errstr, KITH_E_USAGE,
+				"%s: %s (see kith %s --help)", given[0], gerr->message,
+				given[0]);
+	}
 	g_clear_error(&gerr);
+	g_strfreev(given);
+	g_free(hint);
 	g_option_context_free(ctx);
 	g_free(usage);
 	return status;

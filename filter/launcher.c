@@ -129,10 +129,10 @@ typedef struct {
 	gboolean sent;
 } filter_options;
 
-/* Parses `filter`'s own options; FALSE on a usage error (kith-core then
- * reports it properly). */
+/* Parses `filter`'s own options; FALSE on a usage error, with GOption's
+ * message in *why (free it). */
 static gboolean
-parse_filter_options(int argc, char **argv, filter_options *fo)
+parse_filter_options(int argc, char **argv, filter_options *fo, char **why)
 {
 	GOptionEntry entries[] = {
 		{ "pass", 'p', 0, G_OPTION_ARG_NONE, &fo->pass, NULL, NULL },
@@ -141,13 +141,83 @@ parse_filter_options(int argc, char **argv, filter_options *fo)
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	GOptionContext *ctx = g_option_context_new(NULL);
+	GError *gerr = NULL;
 	gboolean ok;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_set_help_enabled(ctx, FALSE);
-	ok = g_option_context_parse(ctx, &argc, &argv, NULL) && argc == 1;
+	ok = g_option_context_parse(ctx, &argc, &argv, &gerr);
+	if (!ok)
+		*why = g_strdup_printf("%s (see kith filter --help)", gerr->message);
+	else if (argc != 1)
+		*why = g_strdup_printf("unexpected argument '%s' (see kith filter "
+			"--help)", argv[1]);
+	ok = ok && argc == 1;
+	g_clear_error(&gerr);
 	g_option_context_free(ctx);
 	return ok;
+}
+
+/*
+ * The command word of a command line whose global options did not parse:
+ * the first argument that is neither an option nor a global option's
+ * value ("kith --db FILE --bogus filter"), or NULL.
+ */
+static const char *
+command_word(char **argv)
+{
+	for (char **a = argv + 1; *a != NULL; a++) {
+		char short_name;
+		const char *long_name, *usage;
+
+		if (strcmp(*a, "--") == 0)
+			return a[1];
+		if ((*a)[0] != '-')
+			return *a;
+		/* "--db FILE", "-d FILE": the value is the next argument */
+		if (options_is_global(*a, &short_name, &long_name, &usage) &&
+		    strchr(usage, ' ') != NULL && strchr(*a, '=') == NULL &&
+		    ((*a)[1] == '-' || (*a)[2] == '\0') && a[1] != NULL)
+			a++;
+	}
+	return NULL;
+}
+
+/* Whether `word` is among the arguments, before any "--". */
+static gboolean
+has_argument(char **argv, const char *word)
+{
+	for (char **a = argv + 1; *a != NULL && strcmp(*a, "--") != 0; a++) {
+		if (strcmp(*a, word) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/*
+ * `kith filter` with a command line it cannot read (a typo in a
+ * .procmailrc): the mail still goes through.  It is passed on when --pass
+ * (-p) is among the arguments, left unrecorded (the options that would say
+ * how to record it are in doubt; the next scan of the mailbox finds it),
+ * and the error logged; the exit status is 0.  --strict and --help are
+ * kith-core's to answer.
+ */
+static gboolean
+filter_bad_usage(char **argv, const char *why)
+{
+	GByteArray *msg;
+
+	if (has_argument(argv, "--strict") || has_argument(argv, "--help") ||
+	    has_argument(argv, "-h") || has_argument(argv, "-?") ||
+	    has_argument(argv, "--help-all"))
+		return FALSE;
+	msg = cmd_read_all(STDIN_FILENO, MAX_MESSAGE);
+	if ((has_argument(argv, "--pass") || has_argument(argv, "-p")) &&
+	    !cmd_write_all(STDOUT_FILENO, msg->data, msg->len))
+		log_error("cannot pass the message through: %s", g_strerror(errno));
+	log_error("filter: %s; the message was not recorded", why);
+	g_byte_array_unref(msg);
+	return TRUE;
 }
 
 /* The fast path.  Whatever happens the exit status is 0: the message is
@@ -206,20 +276,39 @@ main(int argc, char **argv)
 	int nargs = argc;
 	global_options opts = { 0 };
 	filter_options fo = { 0 };
+	const char *word;
+	char *why = NULL;
 	int rc;
 
 	for (int i = 0; i < argc; i++)
 		orig[i] = args[i] = argv[i];
-	/* Anything unusual (help, errors, --version) is kith-core's job. */
-	if (options_parse_global(&nargs, &args, &opts, NULL, NULL) != KITH_OK ||
-	    opts.version || nargs < 2 || strcmp(args[1], "filter") != 0 ||
-	    !parse_filter_options(nargs - 1, args + 1, &fo) || fo.strict) {
+	/* Anything unusual (help, errors, --version) is kith-core's job,
+	 * except a bad command line in the delivery path. */
+	if (options_parse_global(&nargs, &args, &opts, NULL, &why) != KITH_OK) {
+		word = command_word(orig);
+		if (word != NULL && strcmp(word, "filter") == 0 &&
+		    filter_bad_usage(orig, why))
+			rc = 0;
+		else
+			rc = exec_core(orig);
+		goto out;
+	}
+	if (opts.version || nargs < 2 || strcmp(args[1], "filter") != 0) {
+		rc = exec_core(orig);
+		goto out;
+	}
+	if (!parse_filter_options(nargs - 1, args + 1, &fo, &why)) {
+		rc = filter_bad_usage(orig, why) ? 0 : exec_core(orig);
+		goto out;
+	}
+	if (fo.strict) {
 		rc = exec_core(orig);
 		goto out;
 	}
 	log_set_verbosity(opts.quiet ? -1 : opts.verbose);
 	rc = filter_fast(&opts, &fo);
 out:
+	g_free(why);
 	global_options_clear(&opts);
 	g_free(args);
 	g_free(orig);

@@ -14,6 +14,43 @@ count_verbose(const char *name, const char *value, gpointer data, GError **error
 	return TRUE;
 }
 
+/* The global options' names, for telling a misplaced one (options_is_global). */
+static const struct {
+	char short_name;
+	const char *long_name;
+	const char *usage;     /* how it is written before a command */
+} global_names[] = {
+	{ 'c', "config", "--config FILE" }, { 'd', "db", "--db FILE" },
+	{ 0, "me", "--me ADDRESS" }, { 0, "now", "--now DATE" },
+	{ 'q', "quiet", "-q" }, { 'v', "verbose", "-v" }, { 'V', "version", "-V" },
+};
+
+gboolean
+options_is_global(const char *arg, char *short_name, const char **long_name,
+	const char **usage)
+{
+	if (arg[0] != '-' || arg[1] == '\0')
+		return FALSE;
+	for (gsize i = 0; i < G_N_ELEMENTS(global_names); i++) {
+		gsize n = strlen(global_names[i].long_name);
+		gboolean hit;
+
+		if (arg[1] == '-')
+			hit = strncmp(arg + 2, global_names[i].long_name, n) == 0 &&
+				(arg[2 + n] == '\0' || arg[2 + n] == '=');
+		else	/* -q, -vv, -dFILE: the first letter names it */
+			hit = global_names[i].short_name != 0 &&
+				arg[1] == global_names[i].short_name;
+		if (hit) {
+			*short_name = global_names[i].short_name;
+			*long_name = global_names[i].long_name;
+			*usage = global_names[i].usage;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 kith_status
 options_parse_global(int *argc, char ***argv, global_options *opts,
 	const char *help_text, char **errstr)

@@ -31,6 +31,14 @@ kith_status options_parse_global(int *argc, char ***argv, global_options *opts,
 	const char *help_text, char **errstr);
 void global_options_clear(global_options *opts);
 
+/*
+ * Whether `arg` ("-q", "--db=FILE", "-vv") names a global option, which
+ * goes before the command; sets *short_name (0 if none), *long_name and
+ * *usage ("--db FILE"), both static, when it does.
+ */
+gboolean options_is_global(const char *arg, char *short_name,
+	const char **long_name, const char **usage);
+
 /* Loads the config and applies the global options on top of it. */
 kith_status options_load_config(const global_options *opts, kith_config **out,
 	char **errstr);

@@ -180,6 +180,35 @@ eq "the spool is 0700" 700 "$(stat -c %a "$T/kith.db.spool")"
 # --- empty input and errors ---------------------------------------------
 : | K filter --pass >"$T/out"
 eq "empty input: exit 0" 0 $?
+
+# --- a typo in the recipe costs no mail ----------------------------------
+cat >"$T/typo.rc" <<RC
+SHELL=/bin/sh
+:0 f
+| "$KITH" --db "$T/typo.db" filter --pass --snet
+:0
+$T/typo-md/
+RC
+mkdir -p "$T/typo-md/cur" "$T/typo-md/new" "$T/typo-md/tmp"
+procmail -m "$T/typo.rc" <"$msg" 2>"$T/err"
+eq "procmail :0 f recipe with a mistyped option exits 0" 0 $?
+{ cat "$msg"; echo; } >"$T/expected"	# procmail's newline, as above
+ok "... delivers the message intact" cmp -s "$T/expected" "$T/typo-md/new/$(ls "$T/typo-md/new" | head -n 1)"
+"$KITH" --db "$T/typo.db" filter --pass --snet <"$msg" >"$T/out" 2>"$T/err"
+eq "filter with an unknown option exits 0" 0 $?
+ok "... passes the message through byte for byte" cmp -s "$msg" "$T/out"
+ok "... and says which option and that nothing was recorded" \
+	grep -q "filter: Unknown option --snet.*the message was not recorded" "$T/err"
+ok "... and records nothing" sh -c "test -z \"\$(ls '$T/typo.db.spool/new' 2>/dev/null)\" && test ! -e '$T/typo.db'"
+"$KITH" --bogus --db "$T/typo.db" filter -p <"$msg" >"$T/out" 2>"$T/err"
+eq "an unknown global option before filter exits 0" 0 $?
+ok "... and passes the message through" cmp -s "$msg" "$T/out"
+"$KITH" --db "$T/typo.db" filter --strict --snet <"$msg" >"$T/out" 2>"$T/err"
+eq "with --strict, an unknown option exits 64" 64 $?
+"$KITH" --db "$DB" scan -q --maildir "$T/md" 2>"$T/err"
+eq "a global option after the command exits 64" 64 $?
+ok "... and says to put it before the command" \
+	grep -q "scan: Unknown option -q; --quiet is a global option: put it before the command, as in kith -q scan" "$T/err"
 touch "$T/afile"
 "$KITH" --db "$T/afile/x.db" contacts 2>"$T/err"
 eq "a store that cannot be created exits 73 (EX_CANTCREAT)" 73 $?

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "options.h"
 #include "log.h"
 
 static char *tmpdir;
@@ -240,6 +241,31 @@ test_parse_datetime(void **state)
 	assert_null(config_parse_datetime(NULL));
 }
 
+/* Which arguments name a global option (the hint for "kith scan -q"). */
+static void
+test_global_option_names(void **state)
+{
+	char short_name;
+	const char *long_name, *usage;
+
+	(void)state;
+	assert_true(options_is_global("-q", &short_name, &long_name, &usage));
+	assert_string_equal(long_name, "quiet");
+	assert_int_equal(short_name, 'q');
+	assert_true(options_is_global("-vv", &short_name, &long_name, &usage));
+	assert_string_equal(long_name, "verbose");
+	assert_true(options_is_global("--db=x.db", &short_name, &long_name, &usage));
+	assert_string_equal(usage, "--db FILE");
+	assert_true(options_is_global("--now", &short_name, &long_name, &usage));
+	assert_int_equal(short_name, 0);
+	assert_false(options_is_global("--nowhere", &short_name, &long_name, &usage));
+	assert_false(options_is_global("--pass", &short_name, &long_name, &usage));
+	assert_false(options_is_global("-p", &short_name, &long_name, &usage));
+	assert_false(options_is_global("-", &short_name, &long_name, &usage));
+	assert_false(options_is_global("--", &short_name, &long_name, &usage));
+	assert_false(options_is_global("quiet", &short_name, &long_name, &usage));
+}
+
 int
 main(void)
 {
@@ -253,6 +279,7 @@ main(void)
 		cmocka_unit_test(test_cadence),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_parse_datetime),
+		cmocka_unit_test(test_global_option_names),
 	};
 	int rc;
 
