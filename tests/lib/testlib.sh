@@ -13,7 +13,27 @@ mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$HOME"
 DATA="$KITH_TOP/tests/data"
 _cleanups=""
 on_exit() { _cleanups="$1; $_cleanups"; }
-_finish() { eval "$_cleanups"; [ -n "${KEEP:-}" ] || rm -rf "$T"; }
+# A detached drainer (kith filter's) may still linger over this test's
+# store: stop it before removing the directory it writes in.  It is known
+# by $T in its command line or environment (the XDG directories).
+_drainers() {
+	for _p in $(pgrep -f "spool drain" 2>/dev/null); do
+		if tr '\0' '\n' <"/proc/$_p/cmdline" 2>/dev/null | grep -q "$T" ||
+		   tr '\0' '\n' <"/proc/$_p/environ" 2>/dev/null | grep -q "=$T/"; then
+			echo "$_p"
+		fi
+	done
+}
+_stop_drainers() {
+	_pids=$(_drainers)
+	[ -n "$_pids" ] || return 0
+	kill $_pids 2>/dev/null
+	_i=0
+	while [ "$_i" -lt 50 ] && [ -n "$(_drainers)" ]; do
+		sleep 0.1; _i=$((_i + 1))
+	done
+}
+_finish() { eval "$_cleanups"; _stop_drainers; [ -n "${KEEP:-}" ] || rm -rf "$T"; }
 trap _finish EXIT
 
 pass() { echo "PASS: $*"; }
