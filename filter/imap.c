@@ -295,40 +295,120 @@ refresh_capability(kith_imap *imap, char **errstr)
 }
 
 /*
+ * The guard between libetpan and the socket or TLS stream it reads.
+ *
  * libetpan 1.9.4 reads a literal until it has all its bytes, and takes
  * only -1 for an error: a plain socket that the server closed part way
  * through a literal returns 0 for ever, and the scan would spin.  The
- * plain socket's reads go through this guard, which makes that end an
- * error.  (Its TLS stream already does so.)
+ * guard makes that end an error.
+ *
+ * libetpan also allocates a literal's announced size ("{N}" at the end
+ * of a line, up to 4 GiB) before it reads a byte of it, so a broken or
+ * hostile server could make kith ask for gigabytes.  The guard follows
+ * the literals in what it passes on, and a line that announces more than
+ * IMAP_MAX_LITERAL bytes never reaches the parser: the read fails, the
+ * session is dropped, and the scan goes on past that message as it does
+ * past any that cannot be read.
+ *
+ * Each stream gets its own copy of its driver's table, with read and free
+ * replaced; the stream's data is left as it was, so every other function
+ * of the driver (TLS certificates, the fd) works unchanged.
  */
-static mailstream_low_driver guarded_socket_driver;
+#define IMAP_MAX_LITERAL (256u * 1024 * 1024)
+
+enum { LIT_TEXT, LIT_COUNT, LIT_CLOSED, LIT_CR };
+
+typedef struct {
+	mailstream_low_driver table;   /* first: the stream's driver points here */
+	mailstream_low_driver *inner;
+	const kith_imap *imap;         /* for the log line; outlives the stream */
+	guint64 skip;                  /* bytes of a literal still to pass */
+	guint64 count;                 /* the {N} being read (saturates) */
+	int state;
+} stream_guard;
+
+/* Follows the literals in `buf`; FALSE when one is announced as longer
+ * than IMAP_MAX_LITERAL. */
+static gboolean
+guard_follow(stream_guard *g, const char *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		char c;
+
+		if (g->skip > 0) {
+			size_t take = MIN(g->skip, (guint64)(len - i));
+
+			g->skip -= take;
+			i += take;
+			continue;
+		}
+		c = buf[i++];
+		if (g->state == LIT_COUNT && g_ascii_isdigit(c)) {
+			g->count = MIN(g->count * 10 + (guint64)(c - '0'),
+				(guint64)IMAP_MAX_LITERAL + 1);
+		} else if (g->state == LIT_COUNT && c == '}') {
+			g->state = LIT_CLOSED;
+		} else if ((g->state == LIT_CLOSED && c == '\n') ||
+			   (g->state == LIT_CR && c == '\n')) {
+			if (g->count > IMAP_MAX_LITERAL) {
+				log_warn("%s: the server announced a literal of more than "
+					"%u MiB; the connection is dropped", g->imap->where,
+					IMAP_MAX_LITERAL >> 20);
+				return FALSE;
+			}
+			g->skip = g->count;
+			g->state = LIT_TEXT;
+		} else if (g->state == LIT_CLOSED && c == '\r') {
+			g->state = LIT_CR;
+		} else {
+			g->state = c == '{' ? LIT_COUNT : LIT_TEXT;
+			g->count = 0;
+		}
+	}
+	return TRUE;
+}
 
 static ssize_t
-guarded_socket_read(mailstream_low *low, void *buf, size_t count)
+guard_read(mailstream_low *low, void *buf, size_t count)
 {
-	ssize_t n = mailstream_socket_driver->mailstream_read(low, buf, count);
+	stream_guard *g = (stream_guard *)low->driver;
+	ssize_t n = g->inner->mailstream_read(low, buf, count);
 
-	return n == 0 && count > 0 ? -1 : n;
+	if (n == 0 && count > 0)
+		return -1;
+	if (n > 0 && !guard_follow(g, buf, (size_t)n))
+		return -1;
+	return n;
 }
 
-static gpointer
-guarded_socket_init(gpointer unused)
-{
-	guarded_socket_driver = *mailstream_socket_driver;
-	guarded_socket_driver.mailstream_read = guarded_socket_read;
-	return NULL;
-}
-
-/* Puts the session's plain socket, if it is one, behind the guard. */
 static void
-guard_socket_eof(kith_imap *imap)
+guard_free(mailstream_low *low)
 {
-	static GOnce once = G_ONCE_INIT;
-	mailstream_low *low = mailstream_get_low(imap->s->imap_stream);
+	stream_guard *g = (stream_guard *)low->driver;
 
-	g_once(&once, guarded_socket_init, NULL);
-	if (low != NULL && low->driver == mailstream_socket_driver)
-		low->driver = &guarded_socket_driver;
+	low->driver = g->inner;
+	g_free(g);
+	low->driver->mailstream_free(low);
+}
+
+/* Puts the session's stream, once, behind a guard. */
+static void
+guard_stream(kith_imap *imap)
+{
+	mailstream_low *low = mailstream_get_low(imap->s->imap_stream);
+	stream_guard *g;
+
+	if (low == NULL || low->driver->mailstream_read == guard_read)
+		return;
+	g = g_new0(stream_guard, 1);
+	g->table = *low->driver;
+	g->table.mailstream_read = guard_read;
+	g->table.mailstream_free = guard_free;
+	g->inner = low->driver;
+	g->imap = imap;
+	low->driver = &g->table;
 }
 
 /* Commands go out as they are written: a command sent while the reply
@@ -360,7 +440,7 @@ open_stream(kith_imap *imap, char **errstr)
 	case MAILIMAP_NO_ERROR_AUTHENTICATED:
 	case MAILIMAP_NO_ERROR_NON_AUTHENTICATED:
 		set_nodelay(imap);
-		guard_socket_eof(imap);
+		guard_stream(imap);
 		return KITH_OK;
 	case MAILIMAP_ERROR_CONNECTION_REFUSED:
 		return kith_fail(errstr, KITH_E_UNAVAILABLE,
@@ -400,6 +480,7 @@ start_tls(kith_imap *imap, char **errstr)
 		return kith_fail(errstr, KITH_E_PROTOCOL, "%s: STARTTLS failed%s%s",
 			imap->where, r == MAILIMAP_ERROR_STREAM ? " (TLS handshake)" : ": ",
 			r == MAILIMAP_ERROR_STREAM ? "" : server_said(imap));
+	guard_stream(imap);	/* the TLS stream is a new one */
 	return KITH_OK;
 }
 

@@ -373,6 +373,25 @@ if command -v python3 >/dev/null 2>&1; then
 		ok "a connection closed inside a message: that one is skipped" \
 			grep -q 'skipping UID 3 in INBOX' "$OUT/fake3"
 	fi
+	# A server that announces a 4 GB literal: libetpan would ask for the
+	# memory before reading a byte; kith drops the line and the session.
+	FAKE_IMAP_COUNT=5 FAKE_IMAP_HUGE=3 fake_server fake4 0
+	"$KITH" --now "$NOW" -v --db "$T/fake4.db" scan fake4 >"$OUT/fake4" 2>&1 &
+	pid=$!
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -9 "$pid"
+		fail "a 4 GB literal: the scan ends (it was still running after 30 s)"
+	else
+		wait "$pid"
+		eq "a 4 GB literal: the scan ends, the others recorded" "0 4" \
+			"$? $(count 'SELECT count(*) FROM messages' "$T/fake4.db")"
+		ok "a 4 GB literal: refused before the parser, and said so" \
+			grep -q 'announced a literal of more than 256 MiB' "$OUT/fake4"
+		ok "a 4 GB literal: that message is skipped" \
+			grep -q 'skipping UID 3 in INBOX' "$OUT/fake4"
+	fi
 else
 	fail "python3 is needed for the scripted IMAP server"
 fi

@@ -10,7 +10,8 @@ is refused, as servers that limit each user's connections do.  With
 $FAKE_IMAP_REORDER set, a UID FETCH followed within a moment by another
 is answered after it, as servers that run commands at once may.  With
 $FAKE_IMAP_CUT set to a UID, the connection is closed half way through
-that message's literal.  It listens
+that message's literal.  With $FAKE_IMAP_HUGE set to a UID, that message
+is announced as a literal of 4,000,000,000 bytes (and is 200 long).  It listens
 on a free port, writes the port number to PORTFILE, and serves until
 killed.  Plain text only: use it with `tls = none` on 127.0.0.1.
 """
@@ -26,6 +27,7 @@ COUNT = int(os.environ.get("FAKE_IMAP_COUNT", "3"))
 SESSIONS = int(os.environ.get("FAKE_IMAP_SESSIONS", "0"))
 REORDER = bool(os.environ.get("FAKE_IMAP_REORDER"))
 CUT_UID = int(os.environ.get("FAKE_IMAP_CUT", "0"))
+HUGE_UID = int(os.environ.get("FAKE_IMAP_HUGE", "0"))
 logged_in = 0
 logged_in_lock = threading.Lock()
 
@@ -82,7 +84,8 @@ class Handler(socketserver.StreamRequestHandler):
                     self.send(b"* %d FETCH (UID %d BODY[] {%d}\r\n" % (uid, uid, len(body))
                               + body[:len(body) // 2])
                     raise ConnectionAbortedError("cut")
-                self.send(b"* %d FETCH (UID %d BODY[] {%d}\r\n" % (uid, uid, len(body))
+                size = 4000000000 if uid == HUGE_UID else len(body)
+                self.send(b"* %d FETCH (UID %d BODY[] {%d}\r\n" % (uid, uid, size)
                           + body + b")\r\n")
             else:
                 self.send("* %d FETCH (UID %d RFC822.SIZE %d)\r\n"
