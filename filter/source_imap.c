@@ -222,7 +222,7 @@ fetch_thread(gpointer data)
 
 	for (guint k = f->index; k < pl->batches; k += pl->n_fetchers) {
 		fetched *b = g_new0(fetched, 1);
-		gboolean stop;
+		gboolean stop, ok;
 
 		g_mutex_lock(&pl->lock);
 		while (k >= pl->recorded + FETCH_AHEAD * pl->n_fetchers && !pl->cancel)
@@ -249,10 +249,12 @@ fetch_thread(gpointer data)
 				next != NULL ? MIN(SOURCE_BATCH, len - next_off) : 0,
 				&b->msgs, NULL, &b->err);
 		}
-		if (b->status == KITH_OK)
+		ok = b->status == KITH_OK;
+		if (ok)
 			batch_ready(pl, k, b);
+		/* b is the scanning thread's from here: it may be freed at once */
 		g_async_queue_push(f->queue, b);
-		if (b->status != KITH_OK)
+		if (!ok)
 			break;
 	}
 	return NULL;
