@@ -120,6 +120,13 @@ eq "uninterrupted scan exits 0" 0 $?
 took_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 eq "uninterrupted scan records 5,000 messages" 5000 "$(sql 'SELECT count(*) FROM messages')"
 integrity "uninterrupted scan"
+# The kills below are timed against a scan's length: take the shorter of
+# two, since the first may have run while the machine was busy (a scan
+# that ends before its signal tests nothing).
+start=$(date +%s%N)
+"$KITH" --now "$NOW" --db "$T/timing.db" --me me@example.org scan --maildir "$MD" 2>/dev/null
+again_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$again_ms" -lt "$took_ms" ] && took_ms=$again_ms
 dump "$DB" >"$T/clean.dump"
 ok "the scan made interactions and items" \
 	test "$(grep -c '^I' "$T/clean.dump")" -gt 4000 -a "$(grep -c '^T' "$T/clean.dump")" -gt 1000
@@ -134,7 +141,10 @@ while [ "$kills" -lt 10 ]; do
 		"$KITH" --now "$NOW" --db "$DB" --me me@example.org scan --maildir "$MD" \
 			>/dev/null 2>>"$T/killed.err" &
 		pid=$!
-		ms=$(awk -v seed="$$$kills" -v t="$took_ms" 'BEGIN { srand(seed + 7); printf "%d", t / 8 + rand() * t / 6 }')
+		# a moment within what is left to record
+		left=$((5000 - $(sql 'SELECT count(*) FROM messages' 2>/dev/null || echo 0)))
+		ms=$(awk -v seed="$$$kills" -v t="$took_ms" -v f="$left" \
+			'BEGIN { srand(seed + 7); t = t * f / 5000; printf "%d", t / 8 + rand() * t / 6 }')
 		sleep "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
 		kill -INT "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
