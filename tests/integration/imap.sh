@@ -357,41 +357,40 @@ if command -v python3 >/dev/null 2>&1; then
 		"$(count "SELECT m.message_id FROM messages m JOIN items i ON i.message = m.id
 			WHERE i.sentence NOT LIKE '%item ' || substr(m.message_id, 6,
 				instr(m.message_id, '@') - 6) || '?'" "$T/fake2.db")"
+	# scan_ends NAME WHAT: scans the fake account NAME (output in
+	# $OUT/NAME); a scan still running after 30 s fails WHAT.  Its status,
+	# or 1 when it had to be killed.
+	scan_ends() {
+		"$KITH" --now "$NOW" -v --db "$T/$1.db" scan "$1" >"$OUT/$1" 2>&1 &
+		_pid=$!
+		_i=0
+		while kill -0 "$_pid" 2>/dev/null && [ "$_i" -lt 300 ]; do
+			sleep 0.1; _i=$((_i + 1))
+		done
+		if kill -0 "$_pid" 2>/dev/null; then
+			kill -9 "$_pid"
+			fail "$2: the scan ends (it was still running after 30 s)"
+			return 1
+		fi
+		wait "$_pid"
+	}
 	# A server that closes the connection in the middle of a message.
 	FAKE_IMAP_COUNT=5 FAKE_IMAP_CUT=3 fake_server fake3 0
-	"$KITH" --now "$NOW" -v --db "$T/fake3.db" scan fake3 >"$OUT/fake3" 2>&1 &
-	pid=$!
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -9 "$pid"
-		fail "a connection closed inside a message: the scan ends (it was still running after 30 s)"
-	else
-		wait "$pid"
-		eq "a connection closed inside a message: the scan ends, the others recorded" "0 4" \
-			"$? $(count 'SELECT count(*) FROM messages' "$T/fake3.db")"
-		ok "a connection closed inside a message: that one is skipped" \
-			grep -q 'skipping UID 3 in INBOX' "$OUT/fake3"
-	fi
+	scan_ends fake3 "a connection closed inside a message"
+	eq "a connection closed inside a message: the scan ends, the others recorded" "0 4" \
+		"$? $(count 'SELECT count(*) FROM messages' "$T/fake3.db")"
+	ok "a connection closed inside a message: that one is skipped" \
+		grep -q 'skipping UID 3 in INBOX' "$OUT/fake3"
 	# A server that announces a 4 GB literal: libetpan would ask for the
 	# memory before reading a byte; kith drops the line and the session.
 	FAKE_IMAP_COUNT=5 FAKE_IMAP_HUGE=3 fake_server fake4 0
-	"$KITH" --now "$NOW" -v --db "$T/fake4.db" scan fake4 >"$OUT/fake4" 2>&1 &
-	pid=$!
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -9 "$pid"
-		fail "a 4 GB literal: the scan ends (it was still running after 30 s)"
-	else
-		wait "$pid"
-		eq "a 4 GB literal: the scan ends, the others recorded" "0 4" \
-			"$? $(count 'SELECT count(*) FROM messages' "$T/fake4.db")"
-		ok "a 4 GB literal: refused before the parser, and said so" \
-			grep -q 'announced a literal of more than 256 MiB' "$OUT/fake4"
-		ok "a 4 GB literal: that message is skipped" \
-			grep -q 'skipping UID 3 in INBOX' "$OUT/fake4"
-	fi
+	scan_ends fake4 "a 4 GB literal"
+	eq "a 4 GB literal: the scan ends, the others recorded" "0 4" \
+		"$? $(count 'SELECT count(*) FROM messages' "$T/fake4.db")"
+	ok "a 4 GB literal: refused before the parser, and said so" \
+		grep -q 'announced a literal of more than 256 MiB' "$OUT/fake4"
+	ok "a 4 GB literal: that message is skipped" \
+		grep -q 'skipping UID 3 in INBOX' "$OUT/fake4"
 else
 	fail "python3 is needed for the scripted IMAP server"
 fi
