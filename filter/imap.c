@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -12,6 +13,7 @@
 #include <libetpan/libetpan.h>
 
 #include "imap.h"
+#include "imap_guard.h"
 #include "imap_partial.h"
 #include "log.h"
 #include "tls.h"
@@ -294,123 +296,6 @@ refresh_capability(kith_imap *imap, char **errstr)
 	return KITH_OK;
 }
 
-/*
- * The guard between libetpan and the socket or TLS stream it reads.
- *
- * libetpan 1.9.4 reads a literal until it has all its bytes, and takes
- * only -1 for an error: a plain socket that the server closed part way
- * through a literal returns 0 for ever, and the scan would spin.  The
- * guard makes that end an error.
- *
- * libetpan also allocates a literal's announced size ("{N}" at the end
- * of a line, up to 4 GiB) before it reads a byte of it, so a broken or
- * hostile server could make kith ask for gigabytes.  The guard follows
- * the literals in what it passes on, and a line that announces more than
- * IMAP_MAX_LITERAL bytes never reaches the parser: the read fails, the
- * session is dropped, and the scan goes on past that message as it does
- * past any that cannot be read.
- *
- * Each stream gets its own copy of its driver's table, with read and free
- * replaced; the stream's data is left as it was, so every other function
- * of the driver (TLS certificates, the fd) works unchanged.
- */
-#define IMAP_MAX_LITERAL (256u * 1024 * 1024)
-
-enum { LIT_TEXT, LIT_COUNT, LIT_CLOSED, LIT_CR };
-
-typedef struct {
-	mailstream_low_driver table;   /* first: the stream's driver points here */
-	mailstream_low_driver *inner;
-	const kith_imap *imap;         /* for the log line; outlives the stream */
-	guint64 skip;                  /* bytes of a literal still to pass */
-	guint64 count;                 /* the {N} being read (saturates) */
-	int state;
-} stream_guard;
-
-/* Follows the literals in `buf`; FALSE when one is announced as longer
- * than IMAP_MAX_LITERAL. */
-static gboolean
-guard_follow(stream_guard *g, const char *buf, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		char c;
-
-		if (g->skip > 0) {
-			size_t take = MIN(g->skip, (guint64)(len - i));
-
-			g->skip -= take;
-			i += take;
-			continue;
-		}
-		c = buf[i++];
-		if (g->state == LIT_COUNT && g_ascii_isdigit(c)) {
-			g->count = MIN(g->count * 10 + (guint64)(c - '0'),
-				(guint64)IMAP_MAX_LITERAL + 1);
-		} else if (g->state == LIT_COUNT && c == '}') {
-			g->state = LIT_CLOSED;
-		} else if ((g->state == LIT_CLOSED && c == '\n') ||
-			   (g->state == LIT_CR && c == '\n')) {
-			if (g->count > IMAP_MAX_LITERAL) {
-				log_warn("%s: the server announced a literal of more than "
-					"%u MiB; the connection is dropped", g->imap->where,
-					IMAP_MAX_LITERAL >> 20);
-				return FALSE;
-			}
-			g->skip = g->count;
-			g->state = LIT_TEXT;
-		} else if (g->state == LIT_CLOSED && c == '\r') {
-			g->state = LIT_CR;
-		} else {
-			g->state = c == '{' ? LIT_COUNT : LIT_TEXT;
-			g->count = 0;
-		}
-	}
-	return TRUE;
-}
-
-static ssize_t
-guard_read(mailstream_low *low, void *buf, size_t count)
-{
-	stream_guard *g = (stream_guard *)low->driver;
-	ssize_t n = g->inner->mailstream_read(low, buf, count);
-
-	if (n == 0 && count > 0)
-		return -1;
-	if (n > 0 && !guard_follow(g, buf, (size_t)n))
-		return -1;
-	return n;
-}
-
-static void
-guard_free(mailstream_low *low)
-{
-	stream_guard *g = (stream_guard *)low->driver;
-
-	low->driver = g->inner;
-	g_free(g);
-	low->driver->mailstream_free(low);
-}
-
-/* Puts the session's stream, once, behind a guard. */
-static void
-guard_stream(kith_imap *imap)
-{
-	mailstream_low *low = mailstream_get_low(imap->s->imap_stream);
-	stream_guard *g;
-
-	if (low == NULL || low->driver->mailstream_read == guard_read)
-		return;
-	g = g_new0(stream_guard, 1);
-	g->table = *low->driver;
-	g->table.mailstream_read = guard_read;
-	g->table.mailstream_free = guard_free;
-	g->inner = low->driver;
-	g->imap = imap;
-	low->driver = &g->table;
-}
-
 /* Commands go out as they are written: a command sent while the reply
  * to the last is awaited must not wait for that one's acknowledgement
  * (Nagle's algorithm, against the server's delayed ACK). */
@@ -424,23 +309,83 @@ set_nodelay(kith_imap *imap)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
+/* A connected socket to one address, non-blocking as libetpan's streams
+ * expect; -1 when it cannot be had within `timeout` seconds. */
+static int
+tcp_connect_one(const struct addrinfo *ai, int timeout)
+{
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		ai->ai_protocol);
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		return fd;
+	if (errno == EINPROGRESS && poll(&p, 1, timeout * 1000) == 1 &&
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0)
+		return fd;
+	close(fd);
+	return -1;
+}
+
+/* A connected socket to host:port, trying its addresses in turn; -1 when
+ * none answers. */
+static int
+tcp_connect(const char *host, guint16 port, int timeout)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res = NULL;
+	char service[8];
+	int fd = -1;
+
+	g_snprintf(service, sizeof(service), "%u", port);
+	if (getaddrinfo(host, service, &hints, &res) != 0)
+		return -1;
+	for (const struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next)
+		fd = tcp_connect_one(ai, timeout);
+	freeaddrinfo(res);
+	return fd;
+}
+
+/* Connects and reads the greeting, with the stream behind the guard
+ * (imap_guard.h) from its first byte: libetpan parses the greeting too.
+ * A libetpan code. */
+static int
+connect_guarded(kith_imap *imap)
+{
+	int fd = tcp_connect(imap->host, imap->port, IMAP_TIMEOUT_SECONDS);
+	mailstream *stream;
+
+	if (fd < 0)
+		return MAILIMAP_ERROR_CONNECTION_REFUSED;
+	if (imap->acct->tls == TLS_IMAPS)
+		stream = mailstream_ssl_open_with_callback_timeout(fd,
+			IMAP_TIMEOUT_SECONDS, tls_sni_callback, imap->host);
+	else
+		stream = mailstream_socket_open_timeout(fd, IMAP_TIMEOUT_SECONDS);
+	if (stream == NULL) {
+		close(fd);
+		return imap->acct->tls == TLS_IMAPS ? MAILIMAP_ERROR_SSL
+			: MAILIMAP_ERROR_MEMORY;
+	}
+	imap_guard_attach(stream, imap->where, IMAP_GUARD_MAX_LITERAL);
+	/* the session owns the stream from here, whatever comes of it */
+	return mailimap_connect(imap->s, stream);
+}
+
 static kith_status
 open_stream(kith_imap *imap, char **errstr)
 {
-	account_tls tls = imap->acct->tls;
-	int r;
+	int r = connect_guarded(imap);
 
-	if (tls == TLS_IMAPS)
-		r = mailimap_ssl_connect_with_callback(imap->s, imap->host, imap->port,
-			tls_sni_callback, imap->host);
-	else
-		r = mailimap_socket_connect(imap->s, imap->host, imap->port);
 	switch (r) {
 	case MAILIMAP_NO_ERROR:
 	case MAILIMAP_NO_ERROR_AUTHENTICATED:
 	case MAILIMAP_NO_ERROR_NON_AUTHENTICATED:
 		set_nodelay(imap);
-		guard_stream(imap);
 		return KITH_OK;
 	case MAILIMAP_ERROR_CONNECTION_REFUSED:
 		return kith_fail(errstr, KITH_E_UNAVAILABLE,
@@ -480,7 +425,9 @@ start_tls(kith_imap *imap, char **errstr)
 		return kith_fail(errstr, KITH_E_PROTOCOL, "%s: STARTTLS failed%s%s",
 			imap->where, r == MAILIMAP_ERROR_STREAM ? " (TLS handshake)" : ": ",
 			r == MAILIMAP_ERROR_STREAM ? "" : server_said(imap));
-	guard_stream(imap);	/* the TLS stream is a new one */
+	/* the TLS stream is a new one */
+	imap_guard_attach(imap->s->imap_stream, imap->where,
+		IMAP_GUARD_MAX_LITERAL);
 	return KITH_OK;
 }
 

@@ -391,6 +391,20 @@ if command -v python3 >/dev/null 2>&1; then
 		grep -q 'announced a literal of more than 256 MiB' "$OUT/fake4"
 	ok "a 4 GB literal: that message is skipped" \
 		grep -q 'skipping UID 3 in INBOX' "$OUT/fake4"
+	# The greeting is parsed too: a literal in its response code reaches
+	# no parser either.
+	FAKE_IMAP_GREETING='* OK [X {4000000000}' fake_server fake5 0
+	scan_ends fake5 "a literal in the greeting"
+	ok "a literal in the greeting: the scan fails" [ "$?" -ne 0 ]
+	ok "a literal in the greeting: refused before the parser" \
+		grep -q 'announced a literal of more than 256 MiB' "$OUT/fake5"
+	# libetpan parses the greeting with no parser context and crashes on
+	# the first string it reads there, as in a BADCHARSET list
+	FAKE_IMAP_GREETING='* OK [BADCHARSET ("UTF-8")] ready' fake_server fake6 0
+	scan_ends fake6 "a BADCHARSET list in the greeting"
+	eq "a BADCHARSET list in the greeting: a clean failure (75), no crash" 75 "$?"
+	ok "a BADCHARSET list in the greeting: refused before the parser" \
+		grep -q 'sent a BADCHARSET list' "$OUT/fake6"
 else
 	fail "python3 is needed for the scripted IMAP server"
 fi

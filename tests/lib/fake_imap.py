@@ -11,7 +11,8 @@ $FAKE_IMAP_REORDER set, a UID FETCH followed within a moment by another
 is answered after it, as servers that run commands at once may.  With
 $FAKE_IMAP_CUT set to a UID, the connection is closed half way through
 that message's literal.  With $FAKE_IMAP_HUGE set to a UID, that message
-is announced as a literal of 4,000,000,000 bytes (and is 200 long).  It listens
+is announced as a literal of 4,000,000,000 bytes (and is 200 long).  With
+$FAKE_IMAP_GREETING set, that line (a CRLF is added) is the greeting.  It listens
 on a free port, writes the port number to PORTFILE, and serves until
 killed.  Plain text only: use it with `tls = none` on 127.0.0.1.
 """
@@ -28,6 +29,8 @@ SESSIONS = int(os.environ.get("FAKE_IMAP_SESSIONS", "0"))
 REORDER = bool(os.environ.get("FAKE_IMAP_REORDER"))
 CUT_UID = int(os.environ.get("FAKE_IMAP_CUT", "0"))
 HUGE_UID = int(os.environ.get("FAKE_IMAP_HUGE", "0"))
+GREETING = os.environ.get("FAKE_IMAP_GREETING",
+                          "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready")
 logged_in = 0
 logged_in_lock = threading.Lock()
 
@@ -133,7 +136,7 @@ class Handler(socketserver.StreamRequestHandler):
 
     def converse(self):
         self.held_back = []
-        self.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n")
+        self.send(GREETING + "\r\n")
         while True:
             line = self.next_line()
             if not line:
