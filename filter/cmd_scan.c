@@ -149,11 +149,15 @@ collect_accounts(kith_config *cfg, int argc, char **argv, char **maildirs,
 	return KITH_OK;
 }
 
-/* Scans each account; one failing account does not stop the others. */
+/* Scans each account; one failing account does not stop the others.
+ * Each failure is logged as it comes; the status is the first one's, and
+ * *errstr, with more than one account, says how many failed (with one,
+ * its line said it all). */
 static kith_status
 scan_accounts(GPtrArray *todo, kith_ingest *ing, char **errstr)
 {
 	kith_status first = KITH_OK;
+	guint failed = 0;
 
 	for (guint i = 0; i < todo->len; i++) {
 		const kith_account *a = g_ptr_array_index(todo, i);
@@ -171,10 +175,13 @@ scan_accounts(GPtrArray *todo, kith_ingest *ing, char **errstr)
 		if (status != KITH_OK) {
 			log_error("%s: %s", a->name, err);
 			if (first == KITH_OK)
-				first = kith_fail(errstr, status, "%s: %s", a->name, err);
+				first = status;
+			failed++;
 		}
 		g_free(err);
 	}
+	if (first != KITH_OK && first != KITH_E_INTERRUPTED && todo->len > 1)
+		kith_fail(errstr, first, "%u of %u accounts failed", failed, todo->len);
 	return first;
 }
 

@@ -108,6 +108,20 @@ eq "a missing maildir exits 66 (EX_NOINPUT)" 66 $?
 ok "... and says so" grep -q "nope: not a maildir" "$T/err"
 K scan 2>"$T/err"
 eq "nothing to scan is a usage error (64)" 64 $?
+# configured accounts: each failure is said once, and one failing does
+# not stop the others
+printf '[account gone]\ntype = maildir\npath = %s\n' "$T/nope" >"$T/two.conf"
+"$KITH" --config "$T/two.conf" --db "$T/acct.db" scan 2>"$T/err"
+eq "one failing account: exit 66" 66 $?
+eq "one failing account: said in one line" 1 "$(grep -c 'not a maildir' "$T/err")"
+printf '[account fine]\ntype = maildir\npath = %s\n' "$T/Maildir" >>"$T/two.conf"
+"$KITH" --config "$T/two.conf" --db "$T/acct.db" scan 2>"$T/err" >/dev/null
+eq "one of two accounts failing: the first failure's exit code" 66 $?
+eq "one of two accounts failing: the other is scanned" 37 \
+	"$(sqlite3 "$T/acct.db" 'SELECT count(*) FROM messages')"
+ok "one of two accounts failing: its line, then how many failed" \
+	test "$(grep -c 'gone: .*not a maildir' "$T/err") $(tail -n 1 "$T/err")" = \
+	"1 kith: 1 of 2 accounts failed"
 
 # --- parser warnings: shown with -vv only ---------------------------------
 mkdir -p "$T/warn/cur" "$T/warn/new" "$T/warn/tmp"
