@@ -126,6 +126,7 @@ badcharset_list(imap_guard *g, char c)
 static void
 line_end(imap_guard *g)
 {
+	g->text = 0;
 	g->badcharset = 0;
 	g->line = LINE_START;
 	g->lit = LIT_NONE;
@@ -280,6 +281,8 @@ imap_guard_follow(imap_guard *g, const char *buf, size_t len)
 			continue;
 		}
 		c = buf[i++];
+		if (++g->text > g->limit)
+			return IMAP_GUARD_TOO_LONG;
 		classify(g, c);
 		v = lex(g, c);
 		if (v != IMAP_GUARD_PASS)
@@ -320,6 +323,12 @@ guard_read(mailstream_low *low, void *buf, size_t count)
 	case IMAP_GUARD_TOO_LARGE:
 		log_warn("%s: the server announced a literal of more than %"
 			G_GUINT64_FORMAT " MiB; the connection is dropped", g->where,
+			g->lexer.limit >> 20);
+		g->failed = TRUE;
+		return -1;
+	case IMAP_GUARD_TOO_LONG:
+		log_warn("%s: the server sent a reply of more than %" G_GUINT64_FORMAT
+			" MiB outside its literals; the connection is dropped", g->where,
 			g->lexer.limit >> 20);
 		g->failed = TRUE;
 		return -1;

@@ -10,7 +10,9 @@
  * soon as it reads a string.  The guard reads the server's bytes as
  * libetpan's parser will, follows the literals, and fails the read that
  * would let a literal over the limit, or a reply that would crash the
- * parser, reach it; it turns the end of the stream into an error.  A failed read ends the session (imap.c reconnects and
+ * parser, reach it; it turns the end of the stream into an error.  It
+ * also bounds the text of a reply outside its literals (libetpan keeps
+ * it all, however long a line a server sends) by the same limit.  A failed read ends the session (imap.c reconnects and
  * goes on past the message it was fetching).
  *
  * imap_guard_follow is the lexer alone, with no I/O (tests and fuzzers
@@ -28,6 +30,8 @@
 typedef enum {
 	IMAP_GUARD_PASS,        /* nothing wrong so far */
 	IMAP_GUARD_TOO_LARGE,   /* a literal over the limit is announced */
+	IMAP_GUARD_TOO_LONG,    /* a reply's text outside its literals, which
+	                         * libetpan keeps whole, is over the limit */
 	IMAP_GUARD_MISPLACED,   /* a literal in a status line ("* OK", "+"),
 	                         * where no server sends one and where
 	                         * libetpan may or may not read it as one */
@@ -41,6 +45,7 @@ typedef struct {
 	guint64 limit;
 	guint64 skip;      /* bytes of a literal still to pass */
 	guint64 count;     /* the N of the "{N}" being read (saturates) */
+	guint64 text;      /* bytes of this reply outside its literals */
 	int line;          /* where in a response line (imap_guard.c) */
 	int lit;           /* where in a "{N}" announcement */
 	gboolean negative; /* "{-N}", which libetpan reads as 0 */

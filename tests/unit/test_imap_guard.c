@@ -184,6 +184,31 @@ test_lines_after_literals(void **state)
 }
 
 static void
+test_reply_length(void **state)
+{
+	GString *s = g_string_new("* 1 FETCH (BODY[] {3}\r\nabc X ");
+	imap_guard g;
+
+	(void)state;
+	/* a reply's text outside its literals is bounded by the limit;
+	 * its literals and other replies do not count */
+	while (s->len < LIMIT - 3)
+		g_string_append_c(s, 'x');
+	g_string_append(s, ")\r\n* 2 FETCH (BODY[] {2000}\r\n");
+	for (int i = 0; i < 2000; i++)
+		g_string_append_c(s, 'y');
+	g_string_append(s, ")\r\n");
+	imap_guard_init(&g, LIMIT);
+	assert_int_equal(imap_guard_follow(&g, s->str, s->len), IMAP_GUARD_PASS);
+	g_string_assign(s, "* 1 FETCH (X \"");
+	while (s->len <= LIMIT)
+		g_string_append(s, "ab\r\n");
+	imap_guard_init(&g, LIMIT);
+	assert_int_equal(imap_guard_follow(&g, s->str, s->len), IMAP_GUARD_TOO_LONG);
+	g_string_free(s, TRUE);
+}
+
+static void
 test_split_anywhere(void **state)
 {
 	const char *s = "* 1 FETCH (BODY[] {5}\r\nab{9\" BODY[1] {99999999}\r\n";
@@ -214,6 +239,7 @@ main(void)
 		cmocka_unit_test(test_status_lines),
 		cmocka_unit_test(test_badcharset_list),
 		cmocka_unit_test(test_lines_after_literals),
+		cmocka_unit_test(test_reply_length),
 		cmocka_unit_test(test_split_anywhere),
 	};
 
