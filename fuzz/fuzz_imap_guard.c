@@ -1,12 +1,14 @@
 /*
  * fuzz_imap_guard.c - the literal guard (imap_guard.h) against the parser
  * it guards.  The input is what a server sends: libetpan reads it as a
- * greeting and then responses, as kith's session does, through a stream
+ * greeting, the replies to an AUTHENTICATE XOAUTH2, then responses, as
+ * kith's session does, through a stream
  * that hands it over in pieces of sizes the input's first bytes choose,
  * behind a guard whose limit is GUARD_LIMIT.  run.sh runs this harness
  * with a malloc limit far above GUARD_LIMIT: if the guard ever let a
  * literal it should have refused reach the parser, libetpan's allocation
- * of it trips that limit and libFuzzer reports it.  The lexer must also
+ * of it trips that limit and libFuzzer reports it; a reply that crashes
+ * the parser is a crash.  The lexer must also
  * give the same verdict on the input in one piece and byte by byte.
  */
 #include <stdint.h>
@@ -93,6 +95,10 @@ parse_as_session(memory_input *in)
 
 	imap_guard_attach(stream, "fuzz", GUARD_LIMIT);
 	r = mailimap_connect(session, stream);
+	/* then a login as kith's XOAUTH2 one, whose continuation line
+	 * libetpan parses with no parser context, as it does the greeting */
+	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED)
+		r = mailimap_oauth2_authenticate(session, "user", "token");
 	while (r == MAILIMAP_NO_ERROR || r == MAILIMAP_NO_ERROR_AUTHENTICATED ||
 	       r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED || r == MAILIMAP_ERROR_PROTOCOL) {
 		struct mailimap_response *response = NULL;
