@@ -306,10 +306,38 @@ typedef struct {
 	gboolean failed;               /* every read fails from then on */
 } stream_guard;
 
+/* Logs why the guard drops the connection. */
+static void
+log_refusal(const stream_guard *g, imap_guard_verdict v)
+{
+	guint64 mib = g->lexer.limit >> 20;
+
+	switch (v) {
+	case IMAP_GUARD_TOO_LARGE:
+		log_warn("%s: the server announced a literal of more than %"
+			G_GUINT64_FORMAT " MiB; the connection is dropped", g->where, mib);
+		break;
+	case IMAP_GUARD_TOO_LONG:
+		log_warn("%s: the server sent a reply of more than %" G_GUINT64_FORMAT
+			" MiB outside its literals; the connection is dropped", g->where, mib);
+		break;
+	case IMAP_GUARD_UNSAFE:
+		log_warn("%s: the server sent a BADCHARSET list, which kith never "
+			"asks for and the IMAP parser can crash on; the connection is "
+			"dropped", g->where);
+		break;
+	default:
+		log_warn("%s: the server sent a literal ({N}) in a status line, "
+			"where none belongs; the connection is dropped", g->where);
+		break;
+	}
+}
+
 static ssize_t
 guard_read(mailstream_low *low, void *buf, size_t count)
 {
 	stream_guard *g = (stream_guard *)low->driver;
+	imap_guard_verdict v;
 	ssize_t n;
 
 	if (g->failed)
@@ -319,33 +347,12 @@ guard_read(mailstream_low *low, void *buf, size_t count)
 		n = -1;    /* the end of the stream, which libetpan waits past */
 	if (n <= 0)
 		return n;
-	switch (imap_guard_follow(&g->lexer, buf, (size_t)n)) {
-	case IMAP_GUARD_TOO_LARGE:
-		log_warn("%s: the server announced a literal of more than %"
-			G_GUINT64_FORMAT " MiB; the connection is dropped", g->where,
-			g->lexer.limit >> 20);
-		g->failed = TRUE;
-		return -1;
-	case IMAP_GUARD_TOO_LONG:
-		log_warn("%s: the server sent a reply of more than %" G_GUINT64_FORMAT
-			" MiB outside its literals; the connection is dropped", g->where,
-			g->lexer.limit >> 20);
-		g->failed = TRUE;
-		return -1;
-	case IMAP_GUARD_UNSAFE:
-		log_warn("%s: the server sent a BADCHARSET list, which kith never "
-			"asks for and the IMAP parser can crash on; the connection is "
-			"dropped", g->where);
-		g->failed = TRUE;
-		return -1;
-	case IMAP_GUARD_MISPLACED:
-		log_warn("%s: the server sent a literal ({N}) in a status line, "
-			"where none belongs; the connection is dropped", g->where);
-		g->failed = TRUE;
-		return -1;
-	default:
+	v = imap_guard_follow(&g->lexer, buf, (size_t)n);
+	if (v == IMAP_GUARD_PASS)
 		return n;
-	}
+	log_refusal(g, v);
+	g->failed = TRUE;
+	return -1;
 }
 
 static void
