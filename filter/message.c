@@ -18,6 +18,7 @@
 #include "header_block.h"
 #include "html.h"
 #include "message.h"
+#include "mime_cut.h"
 #include "mime_leaf.h"
 #include "zones.h"
 
@@ -37,6 +38,7 @@ typedef struct {
 	gboolean nested;     /* inside a message/rfc822: no attachments, no report */
 	gboolean no_text;    /* attachments and the report flag only */
 	gboolean partial;    /* MESSAGE_PARSE_PARTIAL: stubs carry their size */
+	mime_cuts *cuts;     /* attachments whose content GMime did not see */
 } walk_ctx;
 
 static void walk(walk_ctx *ctx, GMimeObject *obj, int depth);
@@ -1008,24 +1010,6 @@ part_bytes(GMimePart *part)
 	return out;
 }
 
-/* Line ends, padding and spaces in `n` bytes of base64: the only bytes
- * of well-formed base64 that carry no data.  memchr finds them fast. */
-static gsize
-base64_non_data(const char *buf, gsize n)
-{
-	gsize skipped = 0;
-
-	for (const char *c = "\n\r= "; *c != '\0'; c++) {
-		const char *p = buf, *end = buf + n;
-
-		while ((p = memchr(p, *c, (gsize)(end - p))) != NULL) {
-			skipped++;
-			p++;
-		}
-	}
-	return skipped;
-}
-
 /* The bytes of a memory stream (what the parser makes of our input)
  * without copying them, or FALSE for any other kind of stream. */
 static gboolean
@@ -1065,12 +1049,12 @@ part_size(GMimePart *part)
 		return 0;
 	b64 = g_mime_data_wrapper_get_encoding(content) == GMIME_CONTENT_ENCODING_BASE64;
 	if (stream_mem_bytes(stream, &data, &total)) {
-		skipped = b64 ? base64_non_data(data, total) : 0;
+		skipped = b64 ? mime_base64_non_data(data, total) : 0;
 	} else {
 		g_mime_stream_reset(stream);
 		while ((n = g_mime_stream_read(stream, buf, sizeof buf)) > 0) {
 			total += (gsize)n;
-			skipped += b64 ? base64_non_data(buf, (gsize)n) : 0;
+			skipped += b64 ? mime_base64_non_data(buf, (gsize)n) : 0;
 		}
 		g_mime_stream_reset(stream);
 	}
@@ -1222,7 +1206,8 @@ walk_leaf(walk_ctx *ctx, GMimePart *part)
 	} else if (!ctx->nested) {
 		gsize size;
 
-		if (!stub_size(ctx, obj, &size))
+		if (!stub_size(ctx, obj, &size) &&
+		    (ctx->cuts == NULL || !mime_cut_claim(ctx->cuts, part, &size)))
 			size = part_size(part);
 		add_attachment(ctx, filename, type, size);
 	}
@@ -1300,7 +1285,7 @@ walk_embedded(walk_ctx *ctx, GMimeMessagePart *mp, int depth)
 	GMimeMessage *inner = g_mime_message_part_get_message(mp);
 	gsize size;
 	walk_ctx sub = { ctx->msg, ctx->options, g_string_new(NULL), g_string_new(NULL),
-		g_string_new(NULL), TRUE, FALSE, FALSE };
+		g_string_new(NULL), TRUE, FALSE, FALSE, NULL };
 
 	/* a stub: the attached message was not fetched */
 	if (stub_size(ctx, GMIME_OBJECT(mp), &size)) {
@@ -1412,18 +1397,40 @@ field_shapes_mime(const header_field *f)
 		header_field_is(f, "MIME-Version");
 }
 
+/* The raw value of the top-level Content-Type field, new string, or
+ * NULL when there is none or more than one. */
+static char *
+single_content_type(const GArray *fields)
+{
+	const header_field *found = NULL;
+
+	for (guint i = 0; i < fields->len; i++) {
+		const header_field *f = &g_array_index(fields, header_field, i);
+
+		if (!header_field_is(f, "Content-Type"))
+			continue;
+		if (found != NULL)
+			return NULL;
+		found = f;
+	}
+	return found != NULL ? g_strndup(found->value, found->value_len) : NULL;
+}
+
 /*
  * What GMime parses: the top-level Content-* and MIME-Version fields, as
  * they are, then the rest of the message from the empty line that ends
  * the header block.  kith reads every other field itself (`fields`);
  * GMime would make an object of each of them (Received, DKIM and
  * Authentication-Results blocks run to kilobytes), which cost two thirds
- * of its parse.  New string.
+ * of its parse.  With `cuts`, the content of large attachments is left
+ * out (mime_cut.h).  New string.
  */
 static GString *
-mime_input(const char *input, gsize len, const GArray *fields, gsize body)
+mime_input(const char *input, gsize len, const GArray *fields, gsize body,
+	GMimeParserOptions *options, mime_cuts *cuts)
 {
-	GString *out = g_string_sized_new(len - body + 256);
+	GString *out = g_string_sized_new(256);
+	char *content_type = NULL;
 
 	for (guint i = 0; i < fields->len; i++) {
 		const header_field *f = &g_array_index(fields, header_field, i);
@@ -1431,7 +1438,13 @@ mime_input(const char *input, gsize len, const GArray *fields, gsize body)
 		if (field_shapes_mime(f))
 			g_string_append_len(out, f->start, (gssize)f->len);
 	}
-	g_string_append_len(out, input + body, (gssize)(len - body));
+	if (cuts != NULL) {
+		content_type = single_content_type(fields);
+		mime_cut_body(cuts, out, input, len, body, content_type, options);
+		g_free(content_type);
+	} else {
+		g_string_append_len(out, input + body, (gssize)(len - body));
+	}
 	/* no fields and no body: still a message, an empty one */
 	if (out->len == 0)
 		g_string_append_c(out, '\n');
@@ -1467,11 +1480,11 @@ stream_over_release(GMimeStream *stream, GByteArray *array)
  * tree `top` or, for a body of one text part, `leaf`. */
 static kith_status
 build_message(kith_message *msg, GMimeObject *top, const mime_leaf *leaf,
-	const GArray *fields, GMimeParserOptions *options, unsigned flags,
-	const char *data, gsize len)
+	mime_cuts *cuts, const GArray *fields, GMimeParserOptions *options,
+	unsigned flags, const char *data, gsize len)
 {
 	walk_ctx ctx = { msg, options, g_string_new(NULL), g_string_new(NULL),
-		g_string_new(NULL), FALSE, FALSE, (flags & MESSAGE_PARSE_PARTIAL) != 0 };
+		g_string_new(NULL), FALSE, FALSE, (flags & MESSAGE_PARSE_PARTIAL) != 0, cuts };
 	const char *subject;
 	char *early = NULL;
 
@@ -1521,32 +1534,44 @@ message_parse(const char *data, gsize len, kith_message **out, char **errstr)
 	return message_parse_with(data, len, 0, out, errstr);
 }
 
-/* build_message over GMime's part tree of the message: its Content-*
+/*
+ * build_message over GMime's part tree of the message: its Content-*
  * fields and its body, as mime_input() gives them to the parser.  The
- * tree reads its content from that input, so both go together here. */
+ * tree reads its content from that input, so both go together here.
+ * With `cut` the body is given with large attachments' content left out;
+ * *recut is set when the walk could not verify those cuts, and `msg`
+ * must then be built again without them.
+ */
 static kith_status
 build_with_gmime(kith_message *msg, const char *input, gsize input_len,
 	const GArray *fields, gsize body, GMimeParserOptions *options,
-	unsigned flags, const char *data, gsize len, char **errstr)
+	unsigned flags, gboolean cut, gboolean *recut, const char *data, gsize len,
+	char **errstr)
 {
-	GString *gm_input = mime_input(input, input_len, fields, body);
+	mime_cuts cuts = MIME_CUTS_INIT;
+	GString *gm_input = mime_input(input, input_len, fields, body, options,
+		cut ? &cuts : NULL);
 	GByteArray *array = NULL;
 	GMimeStream *stream = stream_over(gm_input->str, gm_input->len, &array);
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
 	GMimeObject *top;
 	kith_status rc;
 
+	*recut = FALSE;
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	top = g_mime_parser_construct_part(parser, options);
 	if (top == NULL)
 		rc = kith_fail(errstr, KITH_E_DATA, "message: not a MIME message");
 	else
-		rc = build_message(msg, top, NULL, fields, options, flags, data, len);
+		rc = build_message(msg, top, NULL, mime_cut_count(&cuts) > 0 ? &cuts : NULL,
+			fields, options, flags, data, len);
+	*recut = mime_cut_count(&cuts) > 0 && !mime_cut_verified(&cuts);
 	if (top != NULL)
 		g_object_unref(top);
 	g_object_unref(parser);
 	stream_over_release(stream, array);
 	g_string_free(gm_input, TRUE);
+	mime_cut_clear(&cuts);
 	return rc;
 }
 
@@ -1584,11 +1609,22 @@ message_parse_with(const char *data, gsize len, unsigned flags,
 	 * for, it sees every body */
 	if (!(flags & (MESSAGE_PARSE_WARNINGS | MESSAGE_PARSE_GMIME_ALWAYS)) &&
 	    mime_leaf_find(fields, input, input_len, body, &leaf)) {
-		rc = build_message(msg, NULL, &leaf, fields, options, flags, data, len);
+		rc = build_message(msg, NULL, &leaf, NULL, fields, options, flags, data, len);
 		mime_leaf_clear(&leaf);
 	} else {
-		rc = build_with_gmime(msg, input, input_len, fields, body, options,
-			flags, data, len, errstr);
+		gboolean recut = FALSE;
+
+		rc = build_with_gmime(msg, input, input_len, fields, body, options, flags,
+			!(flags & (MESSAGE_PARSE_WARNINGS | MESSAGE_PARSE_GMIME_ALWAYS)),
+			&recut, data, len, errstr);
+		if (recut) {
+			/* a cut the walk could not prove: the whole body, as it is
+			 * (no warnings were asked for, so none point at `msg`) */
+			message_free(msg);
+			msg = message_new();
+			rc = build_with_gmime(msg, input, input_len, fields, body, options,
+				flags, FALSE, &recut, data, len, errstr);
+		}
 	}
 	if (rc == KITH_OK) {
 		*out = msg;
