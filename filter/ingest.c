@@ -220,6 +220,24 @@ ingest_prepared_clear(ingest_prepared *p)
 	g_clear_pointer(&p->hits, g_ptr_array_unref);
 }
 
+gsize
+ingest_prepared_bytes(const ingest_prepared *p)
+{
+	/* the message's own structures, its addresses and the hits */
+	gsize n = 2048 + (p->hits != NULL ? p->hits->len * 256 : 0);
+	const kith_message *msg = p->msg;
+
+	if (msg == NULL)
+		return n;
+	n += strlen(msg->text) + strlen(msg->new_text);
+	for (guint i = 0; i < msg->headers->len; i++) {
+		const kith_header *h = g_ptr_array_index(msg->headers, i);
+
+		n += 32 + strlen(h->name) + (h->raw != NULL ? strlen(h->raw) : 0);
+	}
+	return n;
+}
+
 kith_status
 ingest_message(kith_ingest *ing, const char *data, gsize len, unsigned flags,
 	char **errstr)

@@ -108,13 +108,16 @@ source_progress_end(void)
 
 struct source_pipe {
 	guint n, ahead;
-	source_pipe_fn prepare, release;
+	source_pipe_prepare_fn prepare;
+	source_pipe_fn release;
 	gpointer data;
 	GPtrArray *workers;    /* GThread*; empty on a single core */
 	GMutex lock;           /* guards everything below */
 	GCond to_taker;        /* items were prepared */
 	GCond to_workers;      /* items were handed back, or stop */
 	guint8 *prepared;      /* per item: prepared */
+	guint32 *bytes;        /* per item: what prepare() said it holds */
+	gsize held;            /* bytes of the items prepared, not handed back */
 	guint next;            /* the first item no worker has claimed */
 	guint supplied;        /* items 0..supplied-1 may be prepared */
 	guint handed;          /* items 0..handed-1 were handed back */
@@ -153,7 +156,16 @@ thread_lower_priority(int by)
 static gboolean
 pipe_claimable(const source_pipe *p)
 {
-	return p->next < p->supplied && p->next < p->handed + p->ahead;
+	return p->next < p->supplied && p->next < p->handed + p->ahead &&
+		p->held < SOURCE_PIPE_BYTES;
+}
+
+/* Item i, just prepared, holds `bytes` until it is handed back. */
+static void
+pipe_hold(source_pipe *p, guint i, gsize bytes)
+{
+	p->bytes[i] = (guint32)MIN(bytes, (gsize)G_MAXUINT32);
+	p->held += p->bytes[i];
 }
 
 /* Releases the items of `mine` (prepared by this thread) below `upto`. */
@@ -173,6 +185,7 @@ pipe_worker(gpointer data)
 	source_pipe *p = data;
 	GArray *mine = g_array_new(FALSE, FALSE, sizeof(guint));
 	guint upto;
+	gsize bytes;
 
 	thread_lower_priority(PIPE_WORKER_NICENESS);
 
@@ -191,9 +204,10 @@ pipe_worker(gpointer data)
 		upto = p->handed;
 		g_mutex_unlock(&p->lock);
 		pipe_release_upto(p, mine, upto);
-		p->prepare(i, p->data);
+		bytes = p->prepare(i, p->data);
 		g_array_append_val(mine, i);
 		g_mutex_lock(&p->lock);
+		pipe_hold(p, i, bytes);
 		p->prepared[i] = PREPARED_BY_WORKER;
 		if (p->taker_waiting && p->prepared[p->wanted])
 			g_cond_signal(&p->to_taker);
@@ -213,7 +227,7 @@ pipe_worker(gpointer data)
 }
 
 source_pipe *
-source_pipe_new(guint n, guint ahead, source_pipe_fn prepare,
+source_pipe_new(guint n, guint ahead, source_pipe_prepare_fn prepare,
 	source_pipe_fn release, gpointer data)
 {
 	source_pipe *p = source_pipe_new_supplied(n, ahead, prepare, release, data);
@@ -223,7 +237,7 @@ source_pipe_new(guint n, guint ahead, source_pipe_fn prepare,
 }
 
 source_pipe *
-source_pipe_new_supplied(guint n, guint ahead, source_pipe_fn prepare,
+source_pipe_new_supplied(guint n, guint ahead, source_pipe_prepare_fn prepare,
 	source_pipe_fn release, gpointer data)
 {
 	source_pipe *p = g_new0(source_pipe, 1);
@@ -240,6 +254,7 @@ source_pipe_new_supplied(guint n, guint ahead, source_pipe_fn prepare,
 	p->release = release;
 	p->data = data;
 	p->prepared = g_new0(guint8, MAX(n, 1));
+	p->bytes = g_new0(guint32, MAX(n, 1));
 	p->workers = g_ptr_array_new();
 	g_mutex_init(&p->lock);
 	g_cond_init(&p->to_taker);
@@ -282,9 +297,12 @@ source_pipe_take(source_pipe *p, guint i)
 		if (pipe_claimable(p)) {
 			guint j = p->next++;
 
+			gsize bytes;
+
 			g_mutex_unlock(&p->lock);
-			p->prepare(j, p->data);
+			bytes = p->prepare(j, p->data);
 			g_mutex_lock(&p->lock);
+			pipe_hold(p, j, bytes);
 			p->prepared[j] = PREPARED_BY_TAKER;
 			continue;
 		}
@@ -298,6 +316,8 @@ source_pipe_take(source_pipe *p, guint i)
 void
 source_pipe_done(source_pipe *p, guint i)
 {
+	gboolean over;
+
 	if (p->workers->len == 0) {
 		p->release(i, p->data);
 		p->holding = FALSE;
@@ -307,8 +327,11 @@ source_pipe_done(source_pipe *p, guint i)
 		p->release(i, p->data);
 	g_mutex_lock(&p->lock);
 	p->handed = i + 1;
+	over = p->held >= SOURCE_PIPE_BYTES;
+	p->held -= p->bytes[i];
 	if (p->workers_waiting > 0 &&
-	    (p->handed % PIPE_WAKE_BATCH == 0 || p->handed == p->n))
+	    (p->handed % PIPE_WAKE_BATCH == 0 || p->handed == p->n ||
+	     (over && p->held < SOURCE_PIPE_BYTES)))
 		g_cond_broadcast(&p->to_workers);
 	g_mutex_unlock(&p->lock);
 }
@@ -336,5 +359,6 @@ source_pipe_free(source_pipe *p)
 	g_cond_clear(&p->to_taker);
 	g_cond_clear(&p->to_workers);
 	g_free(p->prepared);
+	g_free(p->bytes);
 	g_free(p);
 }

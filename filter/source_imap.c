@@ -163,17 +163,18 @@ fetched_free(fetched *b)
 
 /* Parses and runs the detector on one message, then drops its bytes
  * (a pipeline worker, or the scanning thread on one core). */
-static void
+static gsize
 prepare_slot(guint i, gpointer data)
 {
 	pipeline *pl = data;
 	slot *sl = &pl->slots[i];
 
 	if (sl->msg == NULL)
-		return;
+		return 0;
 	ingest_prepare(pl->ing, sl->msg->data, sl->msg->len,
 		sl->msg->partial ? INGEST_PARTIAL : 0, &sl->prep);
 	imap_message_drop_data(sl->msg);
+	return ingest_prepared_bytes(&sl->prep);
 }
 
 /* In the thread that prepared it, once it was recorded. */

@@ -19,6 +19,8 @@ typedef struct {
 	char *key;       /* the unique part of its name */
 	char *folder;    /* "INBOX", "Sent", ... */
 	unsigned flags;  /* INGEST_SENT for Sent folders */
+	guint64 time;    /* the delivery time its name starts with, or 0 */
+	const char *name;  /* its name, into `path` */
 } maildir_file;
 
 static void
@@ -76,6 +78,9 @@ list_folder(const char *dir, const char *folder, GHashTable *seen, GPtrArray *ou
 			}
 			f = g_new0(maildir_file, 1);
 			f->path = g_build_filename(sub, name, NULL);
+			f->name = strrchr(f->path, '/') + 1;
+			/* read once here: the sort compares each file many times */
+			f->time = g_ascii_strtoull(name, NULL, 10);
 			f->key = key;
 			f->folder = g_strdup(folder);
 			f->flags = flags;
@@ -118,23 +123,22 @@ compare_delivery(gconstpointer a, gconstpointer b)
 {
 	const maildir_file *fa = *(maildir_file *const *)a;
 	const maildir_file *fb = *(maildir_file *const *)b;
-	const char *na = strrchr(fa->path, '/') + 1;
-	const char *nb = strrchr(fb->path, '/') + 1;
-	guint64 ta = g_ascii_strtoull(na, NULL, 10);
-	guint64 tb = g_ascii_strtoull(nb, NULL, 10);
 
-	if (ta != tb)
-		return ta < tb ? -1 : 1;
-	return strcmp(na, nb);
+	if (fa->time != fb->time)
+		return fa->time < fb->time ? -1 : 1;
+	return strcmp(fa->name, fb->name);
 }
 
 /*
  * Reading and parsing run ahead of recording, in worker threads (the
  * pipeline of source.h): they need no store, and they are most of the
  * work.  Results are recorded in delivery order by the scanning thread,
- * PREPARE_AHEAD files at most being in flight (which bounds memory).
+ * PREPARE_AHEAD files at most being in flight, and SOURCE_PIPE_BYTES
+ * (which bound memory).  Enough of them to keep the workers busy while
+ * the recording thread commits a batch (tens of milliseconds of writes
+ * and syncs): with 32 they stood still for each commit.
  */
-#define PREPARE_AHEAD 32
+#define PREPARE_AHEAD 512
 
 typedef struct {
 	const maildir_file *file;
@@ -147,7 +151,7 @@ typedef struct {
 	slot *slots;
 } pipeline;
 
-static void
+static gsize
 prepare_file(guint i, gpointer data)
 {
 	pipeline *pl = data;
@@ -165,6 +169,7 @@ prepare_file(guint i, gpointer data)
 		g_error_free(gerr);
 	}
 	g_free(raw);
+	return ingest_prepared_bytes(&sl->prep);
 }
 
 static void

@@ -58,6 +58,9 @@ typedef struct {
 void ingest_prepare(const kith_ingest *ing, const char *data, gsize len,
 	unsigned flags, ingest_prepared *out);
 void ingest_prepared_clear(ingest_prepared *p);
+/* About how many bytes of memory a prepared message holds: what bounds
+ * how far the preparing threads run ahead (source.h). */
+gsize ingest_prepared_bytes(const ingest_prepared *p);
 
 /*
  * Records a prepared message (see ingest_message for the transaction and

@@ -15,6 +15,9 @@
 #include "ingest.h"
 #include "kith.h"
 
+/* What the items a pipeline prepared ahead may hold at most. */
+#define SOURCE_PIPE_BYTES (8 * 1024 * 1024)
+
 /* Messages fetched together (IMAP UID FETCH). */
 #define SOURCE_BATCH 100
 /* Messages recorded in one transaction at most, with the source's state,
@@ -56,8 +59,10 @@ void source_install_stop_handlers(void);
  * (source_pipe_done).  `release(i, data)` then runs in the thread that
  * prepared item i, so what a worker allocated goes back to that worker's
  * malloc arena instead of contending for it.  No item is begun more than
- * `ahead` past the last one handed back, and a worker releases what was
- * handed back before it begins another, which bounds memory.  There is one
+ * `ahead` past the last one handed back, nor while the items prepared and
+ * not yet handed back hold SOURCE_PIPE_BYTES (as prepare() counts them),
+ * and a worker releases what was handed back before it begins another,
+ * which bounds memory.  There is one
  * thread a core: the workers, and the taker, which while the item it needs
  * is not ready prepares the next one no worker has begun instead of
  * sleeping.  Sleeping workers are woken in batches, not once per item.
@@ -69,14 +74,17 @@ void source_install_stop_handlers(void);
  */
 typedef struct source_pipe source_pipe;
 typedef void (*source_pipe_fn)(guint i, gpointer data);
+/* Prepares item i; returns about how many bytes of memory it holds until
+ * it is released. */
+typedef gsize (*source_pipe_prepare_fn)(guint i, gpointer data);
 
-source_pipe *source_pipe_new(guint n, guint ahead, source_pipe_fn prepare,
+source_pipe *source_pipe_new(guint n, guint ahead, source_pipe_prepare_fn prepare,
 	source_pipe_fn release, gpointer data);
 /* The same, with no item ready yet: items become ready to prepare as a
  * producer (IMAP's fetching thread) says so with source_pipe_supply(); n
  * is then an upper bound. */
 source_pipe *source_pipe_new_supplied(guint n, guint ahead,
-	source_pipe_fn prepare, source_pipe_fn release, gpointer data);
+	source_pipe_prepare_fn prepare, source_pipe_fn release, gpointer data);
 /* Items 0..upto-1 are ready to prepare (any thread; upto only grows). */
 void source_pipe_supply(source_pipe *p, guint upto);
 /* Waits for item i, the one after the last taken, to be prepared. */

@@ -227,6 +227,8 @@ typedef struct {
 	char *payload[PIPE_ITEMS];
 	GThread *taker;
 	int worker_nice[PIPE_ITEMS]; /* the preparing thread's, when not the taker */
+	gsize cost;           /* the bytes each item says it holds */
+	guint most_held;      /* the most items prepared, not handed back */
 } pipe_check;
 
 static int
@@ -235,10 +237,11 @@ thread_nice(void)
 	return getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
 }
 
-static void
+static gsize
 pipe_check_prepare(guint i, gpointer data)
 {
 	pipe_check *c = data;
+	guint held = 0;
 
 	c->payload[i] = g_strdup_printf("item %u", i);
 	g_mutex_lock(&c->lock);
@@ -248,7 +251,11 @@ pipe_check_prepare(guint i, gpointer data)
 	c->outstanding++;
 	assert_true(i < c->handed + PIPE_AHEAD);
 	assert_true(i < c->supplied);
+	for (guint j = c->handed; j < PIPE_ITEMS; j++)
+		held += c->prepared[j] > 0;
+	c->most_held = MAX(c->most_held, held);
 	g_mutex_unlock(&c->lock);
+	return c->cost;
 }
 
 static void
@@ -307,11 +314,11 @@ wait_supplied(pipe_check *c, guint i)
 }
 
 /* A prepare that takes a while, so that the workers fall behind. */
-static void
+static gsize
 pipe_check_prepare_slowly(guint i, gpointer data)
 {
 	g_usleep(300);
-	pipe_check_prepare(i, data);
+	return pipe_check_prepare(i, data);
 }
 
 /* The taker prepares items itself rather than wait for workers that are
@@ -346,6 +353,50 @@ test_source_pipe_taker_helps(void **state)
 	assert_int_equal(c->outstanding, 0);
 	g_mutex_clear(&c->lock);
 	g_free(c);
+}
+
+/* The most items prepared ahead of a slow taker, each saying it holds
+ * `cost` bytes. */
+static guint
+most_held_with(gsize cost)
+{
+	pipe_check *c = g_new0(pipe_check, 1);
+	source_pipe *p;
+	guint most;
+
+	g_mutex_init(&c->lock);
+	c->taker = g_thread_self();
+	c->supplied = G_MAXUINT;
+	c->cost = cost;
+	p = source_pipe_new(200, PIPE_AHEAD, pipe_check_prepare, pipe_check_release, c);
+	for (guint i = 0; i < 200; i++) {
+		source_pipe_take(p, i);
+		g_usleep(500);
+		g_mutex_lock(&c->lock);
+		c->handed = i + 1;
+		g_mutex_unlock(&c->lock);
+		source_pipe_done(p, i);
+	}
+	source_pipe_free(p);
+	assert_int_equal(c->outstanding, 0);
+	most = c->most_held;
+	g_mutex_clear(&c->lock);
+	g_free(c);
+	return most;
+}
+
+/* What is prepared ahead is bounded by bytes as well as by count: items
+ * of a quarter of SOURCE_PIPE_BYTES each, four at a time (and one more
+ * per preparing thread, begun while the bound was not reached). */
+static void
+test_source_pipe_byte_bound(void **state)
+{
+	guint threads = MIN(g_get_num_processors(), 4);
+
+	(void)state;
+	assert_true(most_held_with(SOURCE_PIPE_BYTES / 4) <= 4 + threads);
+	if (threads > 1)
+		assert_true(most_held_with(1) > 4 + threads);
 }
 
 static void
@@ -456,6 +507,7 @@ main(void)
 		cmocka_unit_test(test_spool_watch),
 		cmocka_unit_test(test_source_pipe),
 		cmocka_unit_test(test_source_pipe_taker_helps),
+		cmocka_unit_test(test_source_pipe_byte_bound),
 		cmocka_unit_test(test_source_batch),
 		cmocka_unit_test(test_exit_codes),
 	};
