@@ -18,6 +18,7 @@
 #include "header_block.h"
 #include "html.h"
 #include "message.h"
+#include "addr_simple.h"
 #include "mime_cut.h"
 #include "mime_leaf.h"
 #include "zones.h"
@@ -591,6 +592,20 @@ attachments_equal(const GPtrArray *a, const GPtrArray *b)
 	return TRUE;
 }
 
+static gboolean
+addresses_equal(const GPtrArray *a, const GPtrArray *b)
+{
+	if (a->len != b->len)
+		return FALSE;
+	for (guint i = 0; i < a->len; i++) {
+		const kith_address *x = g_ptr_array_index(a, i), *y = g_ptr_array_index(b, i);
+
+		if (strcmp(x->addr, y->addr) != 0 || strcmp(x->name, y->name) != 0)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 const char *
 message_body_differs(const kith_message *a, const kith_message *b)
 {
@@ -608,6 +623,14 @@ message_body_differs(const kith_message *a, const kith_message *b)
 		return "automated";
 	if (!attachments_equal(a->attachments, b->attachments))
 		return "attachments";
+	if (!addresses_equal(a->from, b->from))
+		return "from";
+	if (!addresses_equal(a->to, b->to))
+		return "to";
+	if (!addresses_equal(a->cc, b->cc))
+		return "cc";
+	if (!addresses_equal(a->reply_to, b->reply_to))
+		return "reply_to";
 	return NULL;
 }
 
@@ -904,11 +927,33 @@ add_address_list(GPtrArray *out, InternetAddressList *list, int depth)
 	}
 }
 
-/* Every top-level field `name` parsed as addresses into `out`, in order. */
+/* Adds the items of a plain address list (addr_simple.h) as add_address_list
+ * adds GMime's mailboxes. */
+static void
+add_simple_addresses(GPtrArray *out, const GArray *items)
+{
+	for (guint i = 0; i < items->len; i++) {
+		const addr_simple *item = &g_array_index(items, addr_simple, i);
+		char *addr = message_normalize_address(item->addr);
+		kith_address *a;
+
+		if (addr == NULL)
+			continue;
+		a = g_new0(kith_address, 1);
+		a->addr = addr;
+		a->name = g_strdup(item->name);
+		g_ptr_array_add(out, a);
+	}
+}
+
+/* Every top-level field `name` parsed as addresses into `out`, in order:
+ * by addr_simple.c when the value is plain and `simple`, else by GMime. */
 static void
 read_addresses(GPtrArray *out, const GArray *fields, GMimeParserOptions *options,
-	const char *name)
+	const char *name, gboolean simple)
 {
+	GArray *items = g_array_new(FALSE, FALSE, sizeof(addr_simple));
+
 	for (guint i = 0; i < fields->len; i++) {
 		const header_field *f = &g_array_index(fields, header_field, i);
 		InternetAddressList *addrs;
@@ -919,13 +964,19 @@ read_addresses(GPtrArray *out, const GArray *fields, GMimeParserOptions *options
 		raw = g_strndup(f->value, f->value_len);
 		/* most address fields hold no encoded word to merge */
 		merged = strstr(raw, "=?") != NULL ? merge_encoded_words(raw) : NULL;
-		addrs = internet_address_list_parse(options, merged != NULL ? merged : raw);
-		add_address_list(out, addrs, 0);
-		if (addrs != NULL)
-			g_object_unref(addrs);
+		if (simple && merged == NULL && addr_simple_parse(f->value, f->value_len, items)) {
+			add_simple_addresses(out, items);
+			addr_simple_clear(items);
+		} else {
+			addrs = internet_address_list_parse(options, merged != NULL ? merged : raw);
+			add_address_list(out, addrs, 0);
+			if (addrs != NULL)
+				g_object_unref(addrs);
+		}
 		g_free(merged);
 		g_free(raw);
 	}
+	g_array_unref(items);
 }
 
 /* Message-IDs of a raw References-style value, without <>, appended. */
@@ -1487,6 +1538,7 @@ build_message(kith_message *msg, GMimeObject *top, const mime_leaf *leaf,
 		g_string_new(NULL), FALSE, FALSE, (flags & MESSAGE_PARSE_PARTIAL) != 0, cuts };
 	const char *subject;
 	char *early = NULL;
+	gboolean simple;
 
 	read_headers(msg, fields);
 	subject = message_header(msg, "Subject");
@@ -1494,10 +1546,11 @@ build_message(kith_message *msg, GMimeObject *top, const mime_leaf *leaf,
 		g_free(msg->subject);
 		msg->subject = g_strdup(subject);
 	}
-	read_addresses(msg->from, fields, options, "From");
-	read_addresses(msg->to, fields, options, "To");
-	read_addresses(msg->cc, fields, options, "Cc");
-	read_addresses(msg->reply_to, fields, options, "Reply-To");
+	simple = !(flags & MESSAGE_PARSE_GMIME_ALWAYS);
+	read_addresses(msg->from, fields, options, "From", simple);
+	read_addresses(msg->to, fields, options, "To", simple);
+	read_addresses(msg->cc, fields, options, "Cc", simple);
+	read_addresses(msg->reply_to, fields, options, "Reply-To", simple);
 	read_ids_and_date(msg, fields, options, data, len);
 
 	/* The headers may already say it is a robot's (the walk can only add

@@ -1052,6 +1052,60 @@ test_same_reading_cuts(void **state)
 	}
 }
 
+/*
+ * Address fields in their plain form are read without GMime's parser
+ * (addr_simple.c), the rest by GMime; both must give the same addresses.
+ */
+static void
+test_same_reading_addresses(void **state)
+{
+	static const char *const values[] = {
+		"ana@example.org",
+		"Ana Ferreira <ana@example.org>",
+		"Ana Ferreira <Ana.Ferreira@Example.ORG>, bo@example.net",
+		"Ana\n Ferreira <ana@example.org>,\n\tBo <bo@example.net>",
+		"<ana@example.org>",
+		" ana@example.org , Bo  Chen <bo@example.net>",
+		"O'Brien-Smith_3 <o+tag@sub.example.co.uk>",
+		"\"Ferreira, Ana\" <ana@example.org>",
+		"ana@example.org (Ana)",
+		"Dr. Ana <ana@example.org>",
+		"team: ana@example.org, bo@example.net;",
+		"=?utf-8?q?J=C3=B6rg?= <jorg@example.org>",
+		"J\xc3\xb6rg <jorg@example.org>",
+		"ana@example.org,",
+		",ana@example.org",
+		"ana@example.org,,bo@example.net",
+		"ana@@example.org",
+		"ana.@example.org",
+		"ana@example..org",
+		"not an address",
+		"Ana <ana@example.org",
+		"Ana ana@example.org>",
+		"Ana <<ana@example.org>>",
+		"Ana <ana@example.org> trailing",
+		"ana@example.org <ana@example.org>",
+		"Ana\t<ana@example.org>",
+		"Ana<ana@example.org>",
+		"Undisclosed recipients:;",
+		"",
+		"a@b",
+		"\"\" <ana@example.org>",
+		"Ana <ana@[127.0.0.1]>",
+		"Ana <@route:ana@example.org>",
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(values); i++) {
+		char *raw = g_strdup_printf("From: %s\nTo: %s\nCc: x@example.org, %s\n"
+			"Reply-To: %s\nSubject: s\n\nbody\n", values[i], values[i], values[i], values[i]);
+		char *label = g_strdup_printf("address \"%s\"", values[i]);
+
+		check_same_reading(label, raw, strlen(raw));
+		g_free(label);
+		g_free(raw);
+	}
+}
+
 static void
 same_reading_dir(const char *dir)
 {
@@ -1196,6 +1250,7 @@ main(void)
 		cmocka_unit_test(test_same_reading_shapes),
 		cmocka_unit_test(test_same_reading_test_data),
 		cmocka_unit_test(test_same_reading_cuts),
+		cmocka_unit_test(test_same_reading_addresses),
 		cmocka_unit_test(test_large_attachment),
 		cmocka_unit_test(test_corpus),
 	};
