@@ -23,41 +23,53 @@ typedef struct {
 	gsize start;   /* offset of the line */
 	gsize len;     /* without its line end */
 	gsize next;    /* offset of the following line */
-	char *trim;    /* the line without surrounding blank space (owned) */
+	const char *trim;  /* the line without surrounding blank space, in
+	                    * the copy the lines were split from */
 	zone_kind kind;
 } line;
 
 /* ---- lines ---------------------------------------------------------- */
 
+/*
+ * The lines of `text`, each trimmed in place in one copy of it (*copy,
+ * the caller's to g_free after the lines): a line and a line end become
+ * a string, without an allocation for each of the thousands of lines a
+ * scan reads.  Blank space is what g_strstrip() takes.
+ */
 static GArray *
-split_lines(const char *text)
+split_lines(const char *text, char **copy)
 {
 	GArray *lines = g_array_new(FALSE, TRUE, sizeof(line));
 	gsize pos = 0, total = strlen(text);
+	char *buf = g_strndup(text, total);
 
 	while (pos < total) {
-		const char *nl = strchr(text + pos, '\n');
+		char *nl = memchr(buf + pos, '\n', total - pos);
 		line l = { 0 };
+		gsize b, e;
 
 		l.start = pos;
-		l.len = nl ? (gsize)(nl - (text + pos)) : total - pos;
+		l.len = nl ? (gsize)(nl - (buf + pos)) : total - pos;
 		l.next = nl ? pos + l.len + 1 : total;
-		l.trim = g_strstrip(g_strndup(text + pos, l.len));
+		for (b = pos, e = pos + l.len; b < e && g_ascii_isspace(buf[b]); b++)
+			;
+		while (e > b && g_ascii_isspace(buf[e - 1]))
+			e--;
+		buf[e] = '\0';  /* the line end, or blank space after the line */
+		l.trim = buf + b;
 		l.kind = ZONE_NEW;
 		g_array_append_val(lines, l);
 		pos = l.next;
 	}
+	*copy = buf;
 	return lines;
 }
 
 static void
-free_lines(GArray *lines)
+free_lines(GArray *lines, char *copy)
 {
-	guint i;
-
-	for (i = 0; i < lines->len; i++)
-		g_free(g_array_index(lines, line, i).trim);
 	g_array_unref(lines);
+	g_free(copy);
 }
 
 #define LINE(lines, i) (&g_array_index((lines), line, (i)))
@@ -593,11 +605,12 @@ zones_split(const char *text)
 {
 	GArray *zones = g_array_new(FALSE, FALSE, sizeof(zone));
 	GArray *lines;
+	char *copy = NULL;
 	guint i;
 
 	if (text == NULL || *text == '\0')
 		return zones;
-	lines = split_lines(text);
+	lines = split_lines(text, &copy);
 	mark_quotes(lines);
 	join_blank_quotes(lines);
 	mark_signatures(text, lines);
@@ -613,7 +626,7 @@ zones_split(const char *text)
 			g_array_append_val(zones, z);
 		}
 	}
-	free_lines(lines);
+	free_lines(lines, copy);
 	return zones;
 }
 
