@@ -167,6 +167,11 @@ scan_accounts(GPtrArray *todo, kith_ingest *ing, char **errstr)
 
 		log_info("scanning %s (%s)", a->name, ops->kind);
 		status = ops->scan(a, ing, &err);
+		/* rules that do not load fail the scan, not this account */
+		if (status != KITH_OK && ingest_rules_ready(ing, NULL) != KITH_OK) {
+			g_free(err);
+			return ingest_rules_ready(ing, errstr);
+		}
 		if (status == KITH_E_INTERRUPTED) {
 			first = kith_fail(errstr, status, "scan interrupted; "
 				"what was recorded is kept, and the next scan resumes there");
@@ -222,11 +227,14 @@ cmd_scan(kith_config *cfg, int argc, char **argv, char **errstr)
 	status = drain_open_store(cfg, &store, errstr);
 	if (status != KITH_OK)
 		goto out;
-	status = ingest_new(cfg, store, &ing, errstr);
+	/* the rules load while the first source lists its mail or logs in */
+	status = ingest_new_loading(cfg, store, &ing, errstr);
 	if (status != KITH_OK)
 		goto out;
 	source_install_stop_handlers();
 	status = scan_accounts(todo, ing, errstr);
+	if (status == KITH_OK)
+		status = ingest_rules_ready(ing, errstr);
 	summary = ingest_stats_summary(ingest_get_stats(ing));
 	/* The summary is for a person: cron runs stay quiet unless -v. */
 	if (cfg->verbosity > 0 || (cfg->verbosity == 0 && isatty(STDOUT_FILENO)))

@@ -18,7 +18,11 @@
 struct kith_ingest {
 	const kith_config *cfg;   /* borrowed */
 	kith_store *store;        /* borrowed */
-	kith_rules *rules;        /* owned */
+	kith_rules *rules;        /* owned; NULL while `loading` */
+	GThread *loading;         /* loads the rules (ingest_new_loading) */
+	char *rules_dirs[2];      /* the system and user rules directories */
+	kith_status load_status;  /* of the loading, with its message */
+	char *load_err;
 	char *const *extra_me;    /* borrowed: ingest_set_identities */
 	ingest_stats stats;
 };
@@ -42,29 +46,69 @@ ingest_is_me(const kith_ingest *ing, const char *addr)
 	return FALSE;
 }
 
+static kith_ingest *
+ingest_alloc(const kith_config *cfg, kith_store *store)
+{
+	kith_ingest *ing = g_new0(kith_ingest, 1);
+
+	ing->cfg = cfg;
+	ing->store = store;
+	ing->rules_dirs[0] = cfg->rules_dir != NULL ? g_strdup(cfg->rules_dir) :
+		paths_system_rules_dir();
+	ing->rules_dirs[1] = cfg->user_rules_dir != NULL ? g_strdup(cfg->user_rules_dir) :
+		paths_user_rules_dir();
+	return ing;
+}
+
 kith_status
 ingest_new(const kith_config *cfg, kith_store *store, kith_ingest **out,
 	char **errstr)
 {
-	kith_ingest *ing = g_new0(kith_ingest, 1);
-	char *sys = cfg->rules_dir != NULL ? g_strdup(cfg->rules_dir) :
-		paths_system_rules_dir();
-	char *user = cfg->user_rules_dir != NULL ? g_strdup(cfg->user_rules_dir) :
-		paths_user_rules_dir();
+	kith_ingest *ing = ingest_alloc(cfg, store);
 	kith_status status;
 
-	ing->cfg = cfg;
-	ing->store = store;
-	status = rules_load_dirs(sys, user, &ing->rules, errstr);
+	status = rules_load_dirs(ing->rules_dirs[0], ing->rules_dirs[1], &ing->rules, errstr);
 	if (status != KITH_OK)
 		goto out;
 	*out = ing;
 	ing = NULL;
 out:
-	g_free(sys);
-	g_free(user);
 	ingest_free(ing);
 	return status;
+}
+
+static gpointer
+load_rules(gpointer data)
+{
+	kith_ingest *ing = data;
+
+	ing->load_status = rules_load_dirs(ing->rules_dirs[0], ing->rules_dirs[1],
+		&ing->rules, &ing->load_err);
+	return NULL;
+}
+
+kith_status
+ingest_new_loading(const kith_config *cfg, kith_store *store, kith_ingest **out,
+	char **errstr)
+{
+	kith_ingest *ing = ingest_alloc(cfg, store);
+
+	(void)errstr;
+	ing->loading = g_thread_new("kith-rules", load_rules, ing);
+	*out = ing;
+	return KITH_OK;
+}
+
+kith_status
+ingest_rules_ready(kith_ingest *ing, char **errstr)
+{
+	if (ing->loading != NULL) {
+		g_thread_join(ing->loading);
+		ing->loading = NULL;
+	}
+	if (ing->load_status != KITH_OK)
+		return kith_fail(errstr, ing->load_status, "%s", ing->load_err);
+	return KITH_OK;
 }
 
 void
@@ -72,7 +116,12 @@ ingest_free(kith_ingest *ing)
 {
 	if (ing == NULL)
 		return;
+	if (ing->loading != NULL)
+		g_thread_join(ing->loading);
 	rules_free(ing->rules);
+	g_free(ing->rules_dirs[0]);
+	g_free(ing->rules_dirs[1]);
+	g_free(ing->load_err);
 	g_free(ing);
 }
 
@@ -190,6 +239,8 @@ ingest_prepare(const kith_ingest *ing, const char *data, gsize len,
 	GDateTime *date;
 	detect_ctx ctx;
 
+	/* a caller of ingest_new_loading() waits with ingest_rules_ready() */
+	g_assert(ing->loading == NULL && ing->rules != NULL);
 	memset(out, 0, sizeof *out);
 	/* GMime's parser warnings cost a decode of every header: only when
 	 * they will be shown (-vv).  Robots' mail opens no items, so its

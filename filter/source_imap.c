@@ -529,6 +529,9 @@ imap_scan_account(const kith_account *acct, kith_ingest *ing, char **errstr)
 		goto out;
 	imap_set_stop_check(scan.imap, source_stop_requested);
 	status = imap_folders(scan.imap, &folders, errstr);
+	/* the rules may have loaded during the login */
+	if (status == KITH_OK)
+		status = ingest_rules_ready(ing, errstr);
 	if (status != KITH_OK)
 		goto out;
 	for (guint i = 0; i < folders->len; i++) {

@@ -256,7 +256,10 @@ maildir_scan(const kith_account *acct, kith_ingest *ing, char **errstr)
 	seen = store_seen_files(store, source);
 	list_maildir(acct->path, seen, files);
 	g_ptr_array_sort(files, compare_delivery);
-	status = scan_files(ing, source, files, errstr);
+	/* the rules may have loaded while the files were listed */
+	status = ingest_rules_ready(ing, errstr);
+	if (status == KITH_OK)
+		status = scan_files(ing, source, files, errstr);
 out:
 	if (status != KITH_OK && status != KITH_E_INTERRUPTED)
 		ingest_rollback(ing);

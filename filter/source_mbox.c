@@ -230,6 +230,9 @@ mbox_scan_run(const kith_account *acct, kith_ingest *ing, char **errstr)
 	kith_status status;
 
 	g_mime_init();
+	status = ingest_rules_ready(ing, errstr);
+	if (status != KITH_OK)
+		goto out;
 	map = g_mapped_file_new(acct->path, FALSE, &gerr);
 	if (map == NULL) {
 		status = kith_fail(errstr, KITH_E_NOINPUT, "cannot read mbox %s: %s",

@@ -42,6 +42,17 @@ kith_status ingest_new(const kith_config *cfg, kith_store *store,
 void ingest_free(kith_ingest *ing);
 
 /*
+ * ingest_new(), but the rules load in a thread of their own while the
+ * caller goes on (lists a mailbox, logs in to a server); a rules error
+ * comes from ingest_rules_ready(), which waits for the loading.  Nothing
+ * may be prepared or recorded before it has returned KITH_OK.
+ */
+kith_status ingest_new_loading(const kith_config *cfg, kith_store *store,
+	kith_ingest **out, char **errstr);
+/* Waits for the rules; KITH_OK at once for an ingest_new() one. */
+kith_status ingest_rules_ready(kith_ingest *ing, char **errstr);
+
+/*
  * A message parsed and run through the detector: the work that needs no
  * store.  ingest_prepare() may run in several threads at once (after
  * message_library_init()); ingest_record() runs in the store's thread,

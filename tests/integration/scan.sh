@@ -131,3 +131,22 @@ ok "a malformed address is no warning at the normal level" test ! -s "$T/err"
 "$KITH" --db "$T/warn2.db" -v -v scan --maildir "$T/warn" 2>"$T/err" >/dev/null
 ok "with -vv GMime's parser warning is shown, with the message" \
 	grep -q "debug: malformed-from-1@example.com: invalid address list" "$T/err"
+
+# --- a rules file that does not load ----------------------------------------
+# The rules load while the maildirs are listed; a bad one still fails the
+# whole scan, once, before anything is recorded (not each account).
+mkdir -p "$XDG_CONFIG_HOME/kith/rules.d"
+printf 'x.bad   request 20 (unclosed\n' >"$XDG_CONFIG_HOME/kith/rules.d/50-bad.rules"
+"$KITH" --db "$T/badrules.db" scan --maildir "$T/Maildir" --maildir "$T/warn" \
+	2>"$T/err" >/dev/null
+eq "a bad rules file: exit 65 (EX_DATAERR)" 65 $?
+eq "a bad rules file: one line, its file:line and PCRE2's message" \
+	"kith: $XDG_CONFIG_HOME/kith/rules.d/50-bad.rules:1:29: missing closing parenthesis" \
+	"$(cat "$T/err")"
+eq "a bad rules file: nothing recorded" 0 \
+	"$(sqlite3 "$T/badrules.db" 'SELECT count(*) FROM messages')"
+"$KITH" --config "$T/two.conf" --db "$T/badrules.db" scan 2>"$T/err" >/dev/null
+eq "a bad rules file with two accounts: exit 65, not an account's" 65 $?
+eq "a bad rules file with two accounts: said once, no account line" 1 \
+	"$(grep -c . "$T/err")"
+rm -r "$XDG_CONFIG_HOME/kith/rules.d"
