@@ -84,7 +84,7 @@ header_token(const kith_message *msg, const char *name)
 static gboolean
 is_vacation(const kith_message *msg)
 {
-	char *subject = g_utf8_strdown(msg->subject, -1);
+	char *subject = message_strdown(msg->subject);
 	const char *const *p;
 	gboolean yes = message_header(msg, "X-Vacation") != NULL;
 

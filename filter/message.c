@@ -675,6 +675,16 @@ message_sender(const kith_message *msg)
 }
 
 char *
+message_strdown(const char *s)
+{
+	for (const char *p = s; *p != '\0'; p++) {
+		if ((guchar)*p >= 0x80)
+			return g_utf8_strdown(s, -1);
+	}
+	return g_ascii_strdown(s, -1);
+}
+
+char *
 message_normalize_address(const char *addr)
 {
 	char *s, *at, *p;
@@ -695,7 +705,7 @@ message_normalize_address(const char *addr)
 	for (p = s; *p; p++)
 		if ((guchar)*p < 0x20 || *p == 0x7f || *p == ' ' || *p == '<' || *p == '>')
 			goto fail;
-	p = g_utf8_strdown(s, -1);
+	p = message_strdown(s);
 	g_free(s);
 	return p;
 fail:

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "message.h"
 #include "zones.h"
 
 /* Sign-off blocks: the closing plus at most this many short lines. */
@@ -101,7 +102,7 @@ next_nonblank(GArray *lines, guint i)
 static char *
 lower(const char *s)
 {
-	return g_utf8_strdown(s, -1);
+	return message_strdown(s);
 }
 
 static gboolean

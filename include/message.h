@@ -162,6 +162,13 @@ const kith_address *message_sender(const kith_message *msg);
  */
 char *message_synthesize_id(const char *data, gsize len);
 
+/* A lowercased copy of `s` for matching (new string): ASCII by ASCII
+ * rules whatever the locale (an address or a keyword is no Turkish
+ * word, where "I" would become a dotless i), anything else as
+ * g_utf8_strdown() lowers it.  Most mail is ASCII, and the locale-aware
+ * function costs a hundred instructions a character. */
+char *message_strdown(const char *s);
+
 /* Normalises an address: trims, strips <>, lowercases; NULL if not an
  * address (no '@', empty parts, control characters). */
 char *message_normalize_address(const char *addr);

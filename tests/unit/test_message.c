@@ -815,6 +815,27 @@ test_normalize_address(void **state)
 	assert_null(message_normalize_address(NULL));
 }
 
+/* Lowercasing for matching: ASCII by ASCII rules, the rest by Unicode. */
+static void
+test_strdown(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "Original Message", "original message" },
+		{ "MIXED case 123 !?", "mixed case 123 !?" },
+		{ "\xc3\x9c\xc3\x9c" "BER Nachricht", "\xc3\xbc\xc3\xbc" "ber nachricht" },
+		{ "\xce\xa3\xce\x9f\xce\xa6\xce\x99\xce\x91", "\xcf\x83\xce\xbf\xcf\x86\xce\xb9\xce\xb1" },
+		{ "", "" },
+	};
+
+	(void)state;
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *got = message_strdown(cases[i][0]);
+
+		assert_string_equal(got, cases[i][1]);
+		g_free(got);
+	}
+}
+
 /* A stub stands for an attachment a partial fetch left out: its size is
  * believed only in a message parsed as partial. */
 static void
@@ -1246,6 +1267,7 @@ main(void)
 		cmocka_unit_test(test_no_robot_text),
 		cmocka_unit_test(test_parse_file_missing),
 		cmocka_unit_test(test_normalize_address),
+		cmocka_unit_test(test_strdown),
 		cmocka_unit_test(test_partial_stub_size),
 		cmocka_unit_test(test_same_reading_shapes),
 		cmocka_unit_test(test_same_reading_test_data),
