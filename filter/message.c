@@ -154,14 +154,38 @@ scrub_nul(char *s, gsize len)
 			s[i] = ' ';
 }
 
+/* The length of the run of ASCII bytes `s` starts with, eight bytes at
+ * a time: most text is ASCII, and g_utf8_validate() takes it a byte at a
+ * time. */
+static gsize
+ascii_prefix(const char *s, gsize len)
+{
+	gsize i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		guint64 w;
+
+		memcpy(&w, s + i, sizeof w);
+		if (w & G_GUINT64_CONSTANT(0x8080808080808080))
+			break;
+	}
+	while (i < len && (guchar)s[i] < 0x80)
+		i++;
+	return i;
+}
+
 /* A NUL-free copy of `s` if it is valid UTF-8, else NULL. */
 static char *
 utf8_copy_if_valid(const char *s, gsize len)
 {
 	char *copy = g_strndup(s, len);
+	gsize ascii;
 
-	scrub_nul(copy, len);
-	if (g_utf8_validate(copy, len, NULL))
+	if (memchr(copy, '\0', len) != NULL)
+		scrub_nul(copy, len);
+	/* validation starts where the ASCII ends, on a character boundary */
+	ascii = ascii_prefix(copy, len);
+	if (ascii == len || g_utf8_validate(copy + ascii, (gssize)(len - ascii), NULL))
 		return copy;
 	g_free(copy);
 	return NULL;

@@ -185,6 +185,14 @@ period_ends(const char *block, gsize dot, const char *next)
 	return ends;
 }
 
+/* Whether `s` starts with U+2026 HORIZONTAL ELLIPSIS; the first byte
+ * is tested inline, since most bytes of a block are tested. */
+static gboolean
+is_ellipsis(const char *s)
+{
+	return (guchar)s[0] == 0xe2 && g_str_has_prefix(s, "\xe2\x80\xa6");
+}
+
 /* Cuts one block (white space already collapsed) into sentences. */
 static void
 split_block(const char *block, GPtrArray *out)
@@ -197,14 +205,13 @@ split_block(const char *block, GPtrArray *out)
 		int dots = 0;
 		const char *c = block + i;
 
-		if (*c != '.' && *c != '!' && *c != '?' &&
-		    !g_str_has_prefix(c, "\xe2\x80\xa6")) {
+		if (*c != '.' && *c != '!' && *c != '?' && !is_ellipsis(c)) {
 			i++;
 			continue;
 		}
 		end = i;
 		while (end < len && (strchr(".!?", block[end]) != NULL ||
-				     g_str_has_prefix(block + end, "\xe2\x80\xa6"))) {
+				     is_ellipsis(block + end))) {
 			if (block[end] == '!' || block[end] == '?')
 				strong = TRUE;
 			if (block[end] == '.')
