@@ -33,13 +33,29 @@ is_dot_atom(const char *s, gsize n)
 	return TRUE;
 }
 
+/* Whether a label of domain d[0..n) is an IDNA one ("xn--..."), which
+ * GMime decodes to Unicode. */
+static gboolean
+has_idna_label(const char *d, gsize n)
+{
+	for (gsize i = 0; i + 4 <= n; i++) {
+		if ((i == 0 || d[i - 1] == '.') && g_ascii_strncasecmp(d + i, "xn--", 4) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static gboolean
 is_addr_spec(const char *s, gsize n)
 {
 	const char *at = memchr(s, '@', n);
+	gsize domain;
 
-	return at != NULL && memchr(at + 1, '@', n - (gsize)(at + 1 - s)) == NULL &&
-		is_dot_atom(s, (gsize)(at - s)) && is_dot_atom(at + 1, n - (gsize)(at + 1 - s));
+	if (at == NULL)
+		return FALSE;
+	domain = n - (gsize)(at + 1 - s);
+	return memchr(at + 1, '@', domain) == NULL && is_dot_atom(s, (gsize)(at - s)) &&
+		is_dot_atom(at + 1, domain) && !has_idna_label(at + 1, domain);
 }
 
 /* Whether s[0..n) is words of name characters with one space between

@@ -9,7 +9,8 @@
  * the same way: printable ASCII, items split by commas, names made of
  * letters, digits, apostrophes, hyphens and underscores with single
  * spaces between words, addresses of dot-atoms, folds only after a comma
- * (GMime keeps a fold inside a name).  Anything else (quotes, comments,
+ * (GMime keeps a fold inside a name), no IDNA label in the domain (GMime
+ * decodes "xn--" labels to Unicode).  Anything else (quotes, comments,
  * groups, encoded words, an empty item, a name with a dot) is refused
  * and goes to GMime.  test_message checks both readings of
  * every address field in tests/data and ../shared/mail-corpus agree.

@@ -1114,6 +1114,9 @@ test_same_reading_addresses(void **state)
 		"\"\" <ana@example.org>",
 		"Ana <ana@[127.0.0.1]>",
 		"Ana <@route:ana@example.org>",
+		"info@xn--ple.net",
+		"Ana <ana@mail.XN--bcher-kva.example>",
+		"ana@axn--b.example",
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(values); i++) {
