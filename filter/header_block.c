@@ -109,3 +109,20 @@ header_block_value(const GArray *fields, const char *name)
 	}
 	return NULL;
 }
+
+char *
+header_block_only_value(const GArray *fields, const char *name)
+{
+	const header_field *found = NULL;
+
+	for (guint i = 0; i < fields->len; i++) {
+		const header_field *f = &g_array_index(fields, header_field, i);
+
+		if (!header_field_is(f, name))
+			continue;
+		if (found != NULL)
+			return NULL;
+		found = f;
+	}
+	return found != NULL ? g_strndup(found->value, found->value_len) : NULL;
+}

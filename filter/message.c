@@ -1482,25 +1482,6 @@ field_shapes_mime(const header_field *f)
 		header_field_is(f, "MIME-Version");
 }
 
-/* The raw value of the top-level Content-Type field, new string, or
- * NULL when there is none or more than one. */
-static char *
-single_content_type(const GArray *fields)
-{
-	const header_field *found = NULL;
-
-	for (guint i = 0; i < fields->len; i++) {
-		const header_field *f = &g_array_index(fields, header_field, i);
-
-		if (!header_field_is(f, "Content-Type"))
-			continue;
-		if (found != NULL)
-			return NULL;
-		found = f;
-	}
-	return found != NULL ? g_strndup(found->value, found->value_len) : NULL;
-}
-
 /*
  * What GMime parses: the top-level Content-* and MIME-Version fields, as
  * they are, then the rest of the message from the empty line that ends
@@ -1524,7 +1505,7 @@ mime_input(const char *input, gsize len, const GArray *fields, gsize body,
 			g_string_append_len(out, f->start, (gssize)f->len);
 	}
 	if (cuts != NULL) {
-		content_type = single_content_type(fields);
+		content_type = header_block_only_value(fields, "Content-Type");
 		mime_cut_body(cuts, out, input, len, body, content_type, options);
 		g_free(content_type);
 	} else {

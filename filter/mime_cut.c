@@ -112,36 +112,23 @@ is_part_boundary(const cut_plan *plan, const char *line, gsize n)
 	return FALSE;
 }
 
-/* The value of `f` with its line ends dropped, as a new string. */
-static char *
-unfolded(const header_field *f)
-{
-	GString *s = g_string_sized_new(f->value_len);
-
-	for (gsize i = 0; i < f->value_len; i++) {
-		if (f->value[i] != '\r' && f->value[i] != '\n')
-			g_string_append_c(s, f->value[i]);
-	}
-	return g_strstrip(g_string_free(s, FALSE));
-}
-
-/* The one field `name` of `fields`, unfolded (new string), or NULL when
- * there is none or more than one. */
+/* The value of the one field `name` of `fields` with its line ends
+ * dropped and trimmed (new string), or NULL when there is none or more
+ * than one. */
 static char *
 single_field(const GArray *fields, const char *name)
 {
-	const header_field *found = NULL;
+	char *value = header_block_only_value(fields, name);
+	gsize w = 0;
 
-	for (guint i = 0; i < fields->len; i++) {
-		const header_field *f = &g_array_index(fields, header_field, i);
-
-		if (!header_field_is(f, name))
-			continue;
-		if (found != NULL)
-			return NULL;
-		found = f;
+	if (value == NULL)
+		return NULL;
+	for (gsize r = 0; value[r] != '\0'; r++) {
+		if (value[r] != '\r' && value[r] != '\n')
+			value[w++] = value[r];
 	}
-	return found != NULL ? unfolded(found) : NULL;
+	value[w] = '\0';
+	return g_strstrip(value);
 }
 
 /* Adds the boundary of a multipart/ Content-Type `ct` to the plan. */

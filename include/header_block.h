@@ -39,4 +39,8 @@ gboolean header_field_is(const header_field *f, const char *name);
  * (g_free), or NULL when there is none. */
 char *header_block_value(const GArray *fields, const char *name);
 
+/* The same for the one field `name`: NULL also when there is more than
+ * one, which GMime may read either way. */
+char *header_block_only_value(const GArray *fields, const char *name);
+
 #endif

@@ -123,6 +123,14 @@ test_value_lookup(void **state)
 	assert_string_equal(v, " <1@x>\n");
 	assert_null(header_block_value(f, "References"));
 	assert_true(header_field_is(&g_array_index(f, header_field, 1), "MESSAGE-id"));
+	/* two of a field: no "only" value */
+	assert_null(header_block_only_value(f, "Message-ID"));
+	assert_null(header_block_only_value(f, "References"));
+	g_free(v);
+	g_array_unref(f);
+	f = split("Subject: s\nContent-Type: text/plain;\n charset=utf-8\n\n", &end);
+	v = header_block_only_value(f, "content-type");
+	assert_string_equal(v, " text/plain;\n charset=utf-8\n");
 	g_free(v);
 	g_array_unref(f);
 }

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "base64_shapes.h"
 #include "message.h"
 
 #define DATA "tests/data/"
@@ -989,35 +990,6 @@ test_same_reading_shapes(void **state)
 	check_same_reading("nul", nul, sizeof nul - 1);
 }
 
-/* A message from `shape` with every "%B" replaced by base64 of `n`
- * pseudo-random bytes, in lines of 76. */
-static char *
-with_base64(const char *shape, gsize n)
-{
-	guchar *raw = g_malloc(n);
-	char *flat, *mark;
-	GString *s = g_string_new(NULL);
-	guint32 x = 99;
-
-	for (gsize i = 0; i < n; i++) {
-		x = x * 1103515245u + 12345u;
-		raw[i] = (guchar)(x >> 16);
-	}
-	flat = g_base64_encode(raw, n);
-	while ((mark = strstr(shape, "%B")) != NULL) {
-		g_string_append_len(s, shape, mark - shape);
-		for (gsize i = 0, len = strlen(flat); i < len; i += 76) {
-			g_string_append_len(s, flat + i, (gssize)MIN((gsize)76, len - i));
-			g_string_append_c(s, '\n');
-		}
-		shape = mark + 2;
-	}
-	g_string_append(s, shape);
-	g_free(raw);
-	g_free(flat);
-	return g_string_free(s, FALSE);
-}
-
 /*
  * Large base64 attachments are parsed without their content (mime_cut.c)
  * unless MESSAGE_PARSE_GMIME_ALWAYS; where the cut is not borne out, the
@@ -1064,7 +1036,7 @@ test_same_reading_cuts(void **state)
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(shapes); i++) {
-		char *raw = with_base64(shapes[i], 9000);
+		char *raw = base64_shape(shapes[i], 9000, "\n");
 		char *label = g_strdup_printf("cut shape %zu", i);
 
 		check_same_reading(label, raw, strlen(raw));

@@ -10,54 +10,19 @@
 
 #include <cmocka.h>
 
+#include "base64_shapes.h"
 #include "header_block.h"
 #include "mime_cut.h"
 
-/* `n` bytes of base64 in lines of 76, from a fixed pseudo-random source;
- * `eol` ends each line. */
-static char *
-base64_lines(gsize n, const char *eol)
-{
-	guchar *raw = g_malloc(n);
-	char *flat, *out;
-	GString *s = g_string_new(NULL);
-	guint32 x = 12345;
-
-	for (gsize i = 0; i < n; i++) {
-		x = x * 1103515245u + 12345u;
-		raw[i] = (guchar)(x >> 16);
-	}
-	flat = g_base64_encode(raw, n);
-	for (gsize i = 0, len = strlen(flat); i < len; i += 76) {
-		g_string_append_len(s, flat + i, (gssize)MIN((gsize)76, len - i));
-		g_string_append(s, eol);
-	}
-	g_free(raw);
-	g_free(flat);
-	out = g_string_free(s, FALSE);
-	return out;
-}
-
-/* A message from `parts` (NULL-terminated); "%B" in a part is replaced by
- * base64 of `n` bytes with `eol` line ends. */
+/* A message from `parts` (NULL-terminated), with base64_shape()'s "%B". */
 static char *
 build(const char *const *parts, gsize n, const char *eol)
 {
-	GString *s = g_string_new(NULL);
-	char *b64 = base64_lines(n, eol);
+	char *joined = g_strjoinv("", (char **)parts);
+	char *out = base64_shape(joined, n, eol);
 
-	for (gsize i = 0; parts[i] != NULL; i++) {
-		const char *p = parts[i], *mark;
-
-		while ((mark = strstr(p, "%B")) != NULL) {
-			g_string_append_len(s, p, mark - p);
-			g_string_append(s, b64);
-			p = mark + 2;
-		}
-		g_string_append(s, p);
-	}
-	g_free(b64);
-	return g_string_free(s, FALSE);
+	g_free(joined);
+	return out;
 }
 
 typedef struct {
