@@ -163,14 +163,14 @@ scan_accounts(GPtrArray *todo, kith_ingest *ing, char **errstr)
 		const kith_account *a = g_ptr_array_index(todo, i);
 		const source_ops *ops = source_for_type(a->type);
 		char *err = NULL;
-		kith_status status;
+		kith_status status, rules;
 
 		log_info("scanning %s (%s)", a->name, ops->kind);
 		status = ops->scan(a, ing, &err);
 		/* rules that do not load fail the scan, not this account */
-		if (status != KITH_OK && ingest_rules_ready(ing, NULL) != KITH_OK) {
+		if (status != KITH_OK && (rules = ingest_rules_ready(ing, errstr)) != KITH_OK) {
 			g_free(err);
-			return ingest_rules_ready(ing, errstr);
+			return rules;
 		}
 		if (status == KITH_E_INTERRUPTED) {
 			first = kith_fail(errstr, status, "scan interrupted; "

@@ -992,21 +992,23 @@ read_addresses(GPtrArray *out, const GArray *fields, GMimeParserOptions *options
 		const header_field *f = &g_array_index(fields, header_field, i);
 		InternetAddressList *addrs;
 		char *raw, *merged;
+		gboolean encoded;
 
 		if (!header_field_is(f, name))
 			continue;
-		raw = g_strndup(f->value, f->value_len);
 		/* most address fields hold no encoded word to merge */
-		merged = strstr(raw, "=?") != NULL ? merge_encoded_words(raw) : NULL;
-		if (simple && merged == NULL && addr_simple_parse(f->value, f->value_len, items)) {
+		encoded = memmem(f->value, f->value_len, "=?", 2) != NULL;
+		if (simple && !encoded && addr_simple_parse(f->value, f->value_len, items)) {
 			add_simple_addresses(out, items);
 			addr_simple_clear(items);
-		} else {
-			addrs = internet_address_list_parse(options, merged != NULL ? merged : raw);
-			add_address_list(out, addrs, 0);
-			if (addrs != NULL)
-				g_object_unref(addrs);
+			continue;
 		}
+		raw = g_strndup(f->value, f->value_len);
+		merged = encoded ? merge_encoded_words(raw) : NULL;
+		addrs = internet_address_list_parse(options, merged != NULL ? merged : raw);
+		add_address_list(out, addrs, 0);
+		if (addrs != NULL)
+			g_object_unref(addrs);
 		g_free(merged);
 		g_free(raw);
 	}
@@ -1631,9 +1633,9 @@ build_with_gmime(kith_message *msg, const char *input, gsize input_len,
 	if (top == NULL)
 		rc = kith_fail(errstr, KITH_E_DATA, "message: not a MIME message");
 	else
-		rc = build_message(msg, top, NULL, mime_cut_count(&cuts) > 0 ? &cuts : NULL,
+		rc = build_message(msg, top, NULL, cut ? &cuts : NULL,
 			fields, options, flags, data, len);
-	*recut = mime_cut_count(&cuts) > 0 && !mime_cut_verified(&cuts);
+	*recut = cut && !mime_cut_verified(&cuts);
 	if (top != NULL)
 		g_object_unref(top);
 	g_object_unref(parser);
