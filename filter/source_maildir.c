@@ -17,24 +17,86 @@
 #include "source.h"
 #include "store.h"
 
+/* A folder's cur/ or new/. */
 typedef struct {
-	char *path;      /* the file */
-	char *key;       /* the unique part of its name */
+	char *path;      /* the directory */
 	char *folder;    /* "INBOX", "Sent", ... */
 	unsigned flags;  /* INGEST_SENT for Sent folders */
-	guint64 time;    /* the delivery time its name starts with, or 0 */
-	const char *name;  /* its name, into `path` */
-} maildir_file;
+} maildir_dir;
 
 static void
-maildir_file_free(gpointer p)
+maildir_dir_free(gpointer p)
 {
-	maildir_file *f = p;
+	maildir_dir *d = p;
 
-	g_free(f->path);
-	g_free(f->key);
-	g_free(f->folder);
-	g_free(f);
+	g_free(d->path);
+	g_free(d->folder);
+	g_free(d);
+}
+
+/*
+ * The unseen files of a maildir.  The listing is held whole, to be sorted
+ * by delivery, so a file is 16 bytes and its name: a first scan of a
+ * mailbox of a million messages holds a hundred megabytes of it, where a
+ * path, key and folder string apiece took three times that.
+ */
+typedef struct {
+	guint64 time;    /* the delivery time its name starts with, or 0 */
+	guint32 name;    /* offset of its name in the listing's names */
+	guint32 dir;     /* index of its directory in the listing's dirs */
+} maildir_file;
+
+typedef struct {
+	GArray *files;    /* maildir_file */
+	GString *names;   /* the files' names, each ending in a NUL */
+	GPtrArray *dirs;  /* maildir_dir* (owned) */
+} maildir_listing;
+
+/* Names past this much are left for the next scan (offsets are 32 bits). */
+#define LISTING_NAMES_MAX (G_MAXUINT32 - 65536)
+
+static void
+listing_init(maildir_listing *l)
+{
+	l->files = g_array_new(FALSE, FALSE, sizeof(maildir_file));
+	l->names = g_string_new(NULL);
+	l->dirs = g_ptr_array_new_with_free_func(maildir_dir_free);
+}
+
+static void
+listing_clear(maildir_listing *l)
+{
+	g_array_unref(l->files);
+	g_string_free(l->names, TRUE);
+	g_ptr_array_unref(l->dirs);
+}
+
+static const char *
+file_name(const maildir_listing *l, const maildir_file *f)
+{
+	return l->names->str + f->name;
+}
+
+static const maildir_dir *
+file_dir(const maildir_listing *l, const maildir_file *f)
+{
+	return g_ptr_array_index(l->dirs, f->dir);
+}
+
+/* The file's path (new string). */
+static char *
+file_path(const maildir_listing *l, const maildir_file *f)
+{
+	return g_build_filename(file_dir(l, f)->path, file_name(l, f), NULL);
+}
+
+/* The unique part of a file's name, before ':' (new string). */
+static char *
+name_key(const char *name)
+{
+	const char *colon = strchr(name, ':');
+
+	return colon != NULL ? g_strndup(name, (gsize)(colon - name)) : g_strdup(name);
 }
 
 /* Folder names that hold my own sent mail. */
@@ -56,48 +118,53 @@ folder_is_sent(const char *folder)
 
 /* Lists the unseen files of one Maildir folder's cur/ and new/. */
 static void
-list_folder(const char *dir, const char *folder, GHashTable *seen, GPtrArray *out)
+list_folder(const char *dir, const char *folder, GHashTable *seen, maildir_listing *l)
 {
 	static const char *const subs[] = { "new", "cur" };
 	unsigned flags = folder_is_sent(folder) ? INGEST_SENT : 0;
 
 	for (gsize s = 0; s < G_N_ELEMENTS(subs); s++) {
-		char *sub = g_build_filename(dir, subs[s], NULL);
-		GDir *d = g_dir_open(sub, 0, NULL);
+		maildir_dir *md = g_new0(maildir_dir, 1);
+		GDir *d;
 		const char *name;
 
+		md->path = g_build_filename(dir, subs[s], NULL);
+		md->folder = g_strdup(folder);
+		md->flags = flags;
+		g_ptr_array_add(l->dirs, md);
+		d = g_dir_open(md->path, 0, NULL);
 		while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-			const char *colon = strchr(name, ':');
+			maildir_file f;
 			char *key;
-			maildir_file *f;
 
 			if (name[0] == '.')
 				continue;
-			key = colon != NULL ? g_strndup(name, (gsize)(colon - name)) :
-				g_strdup(name);
+			if (l->names->len > LISTING_NAMES_MAX) {
+				log_warn("%s: too many files for one scan; the rest are read by the next",
+					md->path);
+				break;
+			}
+			key = name_key(name);
 			if (g_hash_table_contains(seen, key)) {
 				g_free(key);
 				continue;
 			}
-			f = g_new0(maildir_file, 1);
-			f->path = g_build_filename(sub, name, NULL);
-			f->name = strrchr(f->path, '/') + 1;
+			g_free(key);
 			/* read once here: the sort compares each file many times */
-			f->time = g_ascii_strtoull(name, NULL, 10);
-			f->key = key;
-			f->folder = g_strdup(folder);
-			f->flags = flags;
-			g_ptr_array_add(out, f);
+			f.time = g_ascii_strtoull(name, NULL, 10);
+			f.name = (guint32)l->names->len;
+			f.dir = l->dirs->len - 1;
+			g_string_append_len(l->names, name, (gssize)strlen(name) + 1);
+			g_array_append_val(l->files, f);
 		}
 		if (d != NULL)
 			g_dir_close(d);
-		g_free(sub);
 	}
 }
 
 /* The Maildir++ subfolders: ".Name" directories with a cur/. */
 static void
-list_maildir(const char *root, GHashTable *seen, GPtrArray *out)
+list_maildir(const char *root, GHashTable *seen, maildir_listing *out)
 {
 	GDir *d = g_dir_open(root, 0, NULL);
 	const char *name;
@@ -122,14 +189,14 @@ list_maildir(const char *root, GHashTable *seen, GPtrArray *out)
 /* Maildir names start with the delivery time: in that order a reply comes
  * after what it answers, across folders too. */
 static gint
-compare_delivery(gconstpointer a, gconstpointer b)
+compare_delivery(gconstpointer a, gconstpointer b, gpointer data)
 {
-	const maildir_file *fa = *(maildir_file *const *)a;
-	const maildir_file *fb = *(maildir_file *const *)b;
+	const maildir_file *fa = a, *fb = b;
+	const maildir_listing *l = data;
 
 	if (fa->time != fb->time)
 		return fa->time < fb->time ? -1 : 1;
-	return strcmp(fa->name, fb->name);
+	return strcmp(file_name(l, fa), file_name(l, fb));
 }
 
 /*
@@ -144,7 +211,6 @@ compare_delivery(gconstpointer a, gconstpointer b)
 #define PREPARE_AHEAD 512
 
 typedef struct {
-	const maildir_file *file;
 	ingest_prepared prep;
 	gboolean vanished;   /* moved or deleted since it was listed */
 } slot;
@@ -164,7 +230,8 @@ typedef struct {
 
 typedef struct {
 	const kith_ingest *ing;
-	slot *slots;
+	const maildir_listing *listing;
+	slot *slots;         /* one per file of the listing */
 	GMutex lock;
 	GPtrArray *buffers;  /* GByteArray*, idle (owned) */
 } pipeline;
@@ -249,15 +316,18 @@ prepare_file(guint i, gpointer data)
 	pipeline *pl = data;
 	slot *sl = &pl->slots[i];
 	GByteArray *buf = buffer_take(pl);
+	char *path = file_path(pl->listing,
+		&g_array_index(pl->listing->files, maildir_file, i));
 
-	if (read_file(sl->file->path, buf)) {
+	if (read_file(path, buf)) {
 		ingest_prepare(pl->ing, (const char *)buf->data, buf->len, 0, &sl->prep);
 	} else {
 		if (errno != ENOENT)
-			log_warn("%s: %s", sl->file->path, g_strerror(errno));
+			log_warn("%s: %s", path, g_strerror(errno));
 		sl->vanished = TRUE;
 	}
 	buffer_give(pl, buf);
+	g_free(path);
 	return ingest_prepared_bytes(&sl->prep);
 }
 
@@ -272,45 +342,53 @@ release_file(guint i, gpointer data)
 /* Records one prepared file: a vanished file waits for the next scan, an
  * unparseable one is logged and marked seen. */
 static kith_status
-record_file(kith_ingest *ing, const char *source, slot *sl, char **errstr)
+record_file(kith_ingest *ing, const char *source, const maildir_listing *l,
+	const maildir_file *f, slot *sl, char **errstr)
 {
-	char *err = NULL;
+	char *err = NULL, *key = NULL;
 	kith_status status;
 
 	if (sl->vanished)
 		return KITH_OK;
-	status = ingest_record(ing, &sl->prep, sl->file->flags, &err);
+	status = ingest_record(ing, &sl->prep, file_dir(l, f)->flags, &err);
 	if (status == KITH_E_DATA) {
-		log_warn("%s: %s; skipped", sl->file->path, err);
+		char *path = file_path(l, f);
+
+		log_warn("%s: %s; skipped", path, err);
+		g_free(path);
 		status = KITH_OK;
 	} else if (status != KITH_OK) {
 		status = kith_fail(errstr, status, "%s", err);
 		goto out;
 	}
-	status = store_mark_file_seen(ingest_store(ing), source, sl->file->key, errstr);
+	key = name_key(file_name(l, f));
+	status = store_mark_file_seen(ingest_store(ing), source, key, errstr);
 out:
+	g_free(key);
 	g_free(err);
 	return status;
 }
 
 static kith_status
-scan_files(kith_ingest *ing, const char *source, GPtrArray *files, char **errstr)
+scan_files(kith_ingest *ing, const char *source, const maildir_listing *l,
+	char **errstr)
 {
-	pipeline pl = { .ing = ing, .slots = g_new0(slot, MAX(files->len, 1)),
+	guint n = l->files->len;
+	pipeline pl = { .ing = ing, .listing = l, .slots = g_new0(slot, MAX(n, 1)),
 		.buffers = g_ptr_array_new_with_free_func((GDestroyNotify)g_byte_array_unref) };
 	source_batch batch = { 0, 0 };
 	source_pipe *pipe;
 	kith_status status = KITH_OK;
 
 	g_mutex_init(&pl.lock);
-	for (guint i = 0; i < files->len; i++)
-		pl.slots[i].file = g_ptr_array_index(files, i);
-	pipe = source_pipe_new(files->len, PREPARE_AHEAD, prepare_file, release_file, &pl);
-	for (guint i = 0; i < files->len && status == KITH_OK; i++) {
+	pipe = source_pipe_new(n, PREPARE_AHEAD, prepare_file, release_file, &pl);
+	for (guint i = 0; i < n && status == KITH_OK; i++) {
+		const maildir_file *f = &g_array_index(l->files, maildir_file, i);
+
 		source_pipe_take(pipe, i);
-		status = record_file(ing, source, &pl.slots[i], errstr);
+		status = record_file(ing, source, l, f, &pl.slots[i], errstr);
 		source_pipe_done(pipe, i);
-		source_progress(pl.slots[i].file->folder, i + 1, files->len);
+		source_progress(file_dir(l, f)->folder, i + 1, n);
 		/* State and messages commit together, a batch at a time, and
 		 * at once when asked to stop. */
 		if (status == KITH_OK && (source_batch_due(&batch, 1) || source_stop_requested())) {
@@ -335,9 +413,10 @@ maildir_scan(const kith_account *acct, kith_ingest *ing, char **errstr)
 	kith_store *store = ingest_store(ing);
 	char *root = NULL, *source = NULL, *cur = NULL;
 	GHashTable *seen = NULL;
-	GPtrArray *files = g_ptr_array_new_with_free_func(maildir_file_free);
+	maildir_listing listing;
 	kith_status status = KITH_OK;
 
+	listing_init(&listing);
 	cur = g_build_filename(acct->path, "cur", NULL);
 	if (!g_file_test(cur, G_FILE_TEST_IS_DIR)) {
 		status = kith_fail(errstr, KITH_E_NOINPUT, "%s: not a maildir (no cur/)",
@@ -347,19 +426,19 @@ maildir_scan(const kith_account *acct, kith_ingest *ing, char **errstr)
 	root = realpath(acct->path, NULL);
 	source = g_strconcat("maildir:", root != NULL ? root : acct->path, NULL);
 	seen = store_seen_files(store, source);
-	list_maildir(acct->path, seen, files);
-	g_ptr_array_sort(files, compare_delivery);
+	list_maildir(acct->path, seen, &listing);
+	g_array_sort_with_data(listing.files, compare_delivery, &listing);
 	/* the rules may have loaded while the files were listed */
 	status = ingest_rules_ready(ing, errstr);
 	if (status == KITH_OK)
-		status = scan_files(ing, source, files, errstr);
+		status = scan_files(ing, source, &listing, errstr);
 out:
 	if (status != KITH_OK && status != KITH_E_INTERRUPTED)
 		ingest_rollback(ing);
 	source_progress_end();
 	if (seen != NULL)
 		g_hash_table_destroy(seen);
-	g_ptr_array_unref(files);
+	listing_clear(&listing);
 	free(root);
 	g_free(source);
 	g_free(cur);
