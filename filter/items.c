@@ -460,12 +460,15 @@ load_candidates(kith_store *store, const closer *c, GPtrArray *out, char **errst
 			 * rows), not through a contact's open items. */
 			status = store_stmt(store, "SELECT id, message, kind, target FROM items "
 				"WHERE message = ?1 AND +contact_id = ?2 AND owner = ?3 "
-				"AND status IN ('open', 'snoozed')", &st, errstr);
+				"AND status IN ('open', 'snoozed') AND created <= ?4", &st, errstr);
 			if (status != KITH_OK)
 				break;
 			sqlite3_bind_int64(st, 1, GPOINTER_TO_INT(key));
 			sqlite3_bind_int64(st, 2, contact);
 			sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
+			/* as for a later message (settle_from_later): a reply
+			 * dated before the item cannot have settled it */
+			sqlite3_bind_int64(st, 4, c->date);
 			collect_rows(st, taken, out, 0, FALSE);
 		}
 		if (status != KITH_OK)
