@@ -478,6 +478,12 @@ fresh_db() { rm -rf "$1" "$1".*; }
 # stored DB: messages in a kith store
 stored() { sqlite3 -batch -noheader "$1" 'SELECT count(*) FROM messages' 2>/dev/null; }
 
+# ledger DB: the items' states, a line "STATUS COUNT" each
+ledger() {
+	sqlite3 -batch -noheader -separator ' ' "$1" \
+		'SELECT status, count(*) FROM items GROUP BY status ORDER BY status' 2>/dev/null
+}
+
 # The CPU seconds Dovecot's processes have used and been reaped for (its
 # per-session imap and imap-login processes end with the session).
 dovecot_cpu() {
@@ -575,6 +581,11 @@ section_imap_full() {
 		imap_maildir_stored=$(stored "$WORK/kith-imap-maildir.db")
 		[ "$imap_stored" = "$imap_maildir_stored" ] ||
 			note "the IMAP scan stored $imap_stored messages, the maildir scan $imap_maildir_stored"
+		# the same mail in another order (INBOX, then Sent): the same ledger
+		[ "$(ledger "$WORK/kith-imap.db")" = "$(ledger "$WORK/kith-imap-maildir.db")" ] ||
+			note "the IMAP and maildir scans left different ledgers:" \
+				"$(ledger "$WORK/kith-imap.db" | tr '\n' ' ')/" \
+				"$(ledger "$WORK/kith-imap-maildir.db" | tr '\n' ' ')"
 	fi
 	if [ -s "$LOGS/kith-imap-plain.times" ]; then
 		stats kith-imap-plain imap_plain
