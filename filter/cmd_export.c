@@ -281,7 +281,12 @@ export_ics(kith_config *cfg, kith_store *store, const char *path, char **errstr)
 
 	status = store_stmt(store,
 		"SELECT i.kind, i.owner, i.sentence, i.due, i.created, m.message_id,"
-		" c.name, (SELECT min(addr) FROM addresses a WHERE a.contact_id = i.contact_id) "
+		" c.name, (SELECT min(addr) FROM addresses a WHERE a.contact_id = i.contact_id),"
+		/* the UID's address: the contact's as the item's message has it,
+		 * which another address added to the contact does not change */
+		" coalesce((SELECT min(p.addr) FROM participants p JOIN addresses a"
+		"  ON a.addr = p.addr AND a.contact_id = i.contact_id WHERE p.message = i.message),"
+		"  (SELECT min(addr) FROM addresses a WHERE a.contact_id = i.contact_id)) "
 		"FROM items i JOIN messages m ON m.id = i.message "
 		"LEFT JOIN contacts c ON c.id = i.contact_id "
 		"WHERE i.status = 'open' ORDER BY i.due IS NULL, i.due, i.id", &st, errstr);
@@ -300,7 +305,7 @@ export_ics(kith_config *cfg, kith_store *store, const char *path, char **errstr)
 		int y, mo, d;
 
 		t->uid = ics_item_uid((const char *)sqlite3_column_text(st, 5), kind,
-			owner, addr, sentence);
+			owner, (const char *)sqlite3_column_text(st, 8), sentence);
 		t->summary = item_summary(kind, owner, who, sentence);
 		t->description = g_strdup(sentence != NULL ? sentence : "");
 		t->categories = g_strdup_printf("kith,%s", kind != NULL ? kind : "item");

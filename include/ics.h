@@ -33,7 +33,8 @@ char *ics_serialize(const GPtrArray *todos, GDateTime *now);
 /*
  * A stable UID for an item: "HEX@kith", from SHA-256 of what identifies it
  * in any store (the message's Message-ID, the kind, who owes, the other
- * party's address and the sentence).  A new string.
+ * party's address as that message has it, and the sentence).  A new
+ * string.
  */
 char *ics_item_uid(const char *message_id, const char *kind, const char *owner,
 	const char *contact_addr, const char *sentence);
