@@ -284,9 +284,8 @@ export_ics(kith_config *cfg, kith_store *store, const char *path, char **errstr)
 		" c.name, (SELECT min(addr) FROM addresses a WHERE a.contact_id = i.contact_id),"
 		/* the UID's address: the contact's as the item's message has it,
 		 * which another address added to the contact does not change */
-		" coalesce((SELECT min(p.addr) FROM participants p JOIN addresses a"
-		"  ON a.addr = p.addr AND a.contact_id = i.contact_id WHERE p.message = i.message),"
-		"  (SELECT min(addr) FROM addresses a WHERE a.contact_id = i.contact_id)) "
+		" (SELECT min(p.addr) FROM participants p JOIN addresses a"
+		"  ON a.addr = p.addr AND a.contact_id = i.contact_id WHERE p.message = i.message) "
 		"FROM items i JOIN messages m ON m.id = i.message "
 		"LEFT JOIN contacts c ON c.id = i.contact_id "
 		"WHERE i.status = 'open' ORDER BY i.due IS NULL, i.due, i.id", &st, errstr);
@@ -299,13 +298,14 @@ export_ics(kith_config *cfg, kith_store *store, const char *path, char **errstr)
 		const char *due = (const char *)sqlite3_column_text(st, 3);
 		const char *name = (const char *)sqlite3_column_text(st, 6);
 		const char *addr = (const char *)sqlite3_column_text(st, 7);
+		const char *uid_addr = (const char *)sqlite3_column_text(st, 8);
 		const char *who = name != NULL && *name != '\0' ? name :
 			addr != NULL ? addr : "someone";
 		ics_todo *t = g_new0(ics_todo, 1);
 		int y, mo, d;
 
 		t->uid = ics_item_uid((const char *)sqlite3_column_text(st, 5), kind,
-			owner, (const char *)sqlite3_column_text(st, 8), sentence);
+			owner, uid_addr != NULL ? uid_addr : addr, sentence);
 		t->summary = item_summary(kind, owner, who, sentence);
 		t->description = g_strdup(sentence != NULL ? sentence : "");
 		t->categories = g_strdup_printf("kith,%s", kind != NULL ? kind : "item");
