@@ -870,29 +870,28 @@ reconnect(kith_imap *imap, char **errstr)
 	return reopen(imap, errstr);
 }
 
-kith_status
-imap_open_another(const kith_imap *imap, kith_imap **out, char **errstr)
+kith_imap *
+imap_new_like(const kith_imap *imap)
 {
 	kith_imap *other = g_new0(kith_imap, 1);
-	kith_status st;
 
 	other->acct = imap->acct;
 	other->host = g_strdup(imap->host);
 	other->port = imap->port;
 	other->where = g_strdup(imap->where);
 	other->secret = g_strdup(imap->secret);
-	other->folder = g_strdup(imap->folder);
-	other->uidvalidity = imap->uidvalidity;
 	other->max_size = imap->max_size;
 	other->stop = imap->stop;
 	other->pool = pool_new();
-	st = reopen(other, errstr);
-	if (st != KITH_OK) {
-		imap_close(other);
-		other = NULL;
-	}
-	*out = other;
-	return st;
+	return other;
+}
+
+kith_status
+imap_open_session(kith_imap *imap, char **errstr)
+{
+	if (imap->s != NULL)
+		return KITH_OK;
+	return session_open(imap, errstr);
 }
 
 /* Reconnects when an earlier failure left no session. */

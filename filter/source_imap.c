@@ -2,11 +2,12 @@
  * source_imap.c - IMAP folders (imap.h), read-only.  The scan state of a
  * folder is (UIDVALIDITY, the highest UID recorded), kept under the source
  * "imap://USER@HOST:PORT" so the same mailbox reached through a configured
- * account or --imap shares it.  Each batch of SOURCE_BATCH messages is
- * fetched first, then ingested together with the new state; batches are
- * committed together when the batch is due (source_batch_due), and before
- * waiting for the next one, so the store is never locked while waiting on
- * the network and an interrupted scan resumes after the last commit.
+ * account or --imap shares it.  Each batch of SOURCE_BATCH messages of a
+ * folder is fetched first, then ingested together with the folder's new
+ * state; batches are committed together when the batch is due
+ * (source_batch_due), and before waiting for the next one, so the store
+ * is never locked while waiting on the network and an interrupted scan
+ * resumes after the last commit.
  * A changed UIDVALIDITY rescans the folder from the start; the store's
  * Message-ID key keeps that rescan free of duplicates.
  */
@@ -21,9 +22,8 @@
 typedef struct {
 	const kith_account *acct;  /* borrowed */
 	kith_ingest *ing;          /* borrowed */
-	kith_imap *imap;           /* owned */
-	/* owned: further sessions for large folders, opened when first needed */
-	kith_imap *more[ACCOUNT_CONNECTIONS_MAX - 1];
+	kith_imap *imap;           /* owned: the first session */
+	const char *open;          /* the folder open on it (borrowed), or NULL */
 	char *source;              /* "imap://user@host:port" */
 } imap_scan;
 
@@ -91,18 +91,24 @@ out:
 }
 
 /*
- * The pipeline of one folder's scan.  Fetching threads, one per session
- * (one, or up to the account's `connections` for a folder with more than
- * a few batches of new mail), each own their IMAP session while the folder
- * is read and fetch its batches in turn: batch k is fetched by fetcher
- * k % n.  Fetched messages are supplied, in UID order, to the workers of a
+ * The pipeline of an account's scan.  The first session examines each
+ * folder and lists its new UIDs; then the new mail of every folder is
+ * fetched, prepared and recorded as one sequence, folder after folder, so
+ * the cores do not idle while one folder's last messages are recorded
+ * and the next folder is opened, listed and fetched.  A batch holds UIDs
+ * of one folder.  Fetching threads, one per session (one, or up to the
+ * account's `connections` when there are more than a few batches of new
+ * mail), each own their IMAP session while the account is read and fetch
+ * the batches in turn: batch k is fetched by fetcher k % n, which first
+ * opens the batch's folder (EXAMINE) when its session has another open.
+ * Fetched messages are supplied, in order, to the workers of a
  * source_pipe (source.h), which parse them and run the detector
  * (ingest_prepare: no store), so fetching, preparing and recording
- * overlap.  The scanning thread records the prepared messages in UID
- * order with the folder's state.  A batch is not begun more than
+ * overlap.  The scanning thread records the prepared messages in order,
+ * each batch with its folder's state.  A batch is not begun more than
  * FETCH_AHEAD batches a fetcher past the last one recorded, which bounds
- * memory.  Slot k of the folder is pipeline item k and holds the message
- * of uids[k], or nothing when the server no longer has it.
+ * memory.  Slot k is pipeline item k and holds the message of uids[k], or
+ * nothing when the server no longer has it.
  */
 #define FETCH_AHEAD 2
 /* Messages prepared ahead of the one being recorded.  The recording
@@ -111,9 +117,23 @@ out:
  * idled until the recorder caught up; 128 (about a batch and a quarter)
  * made full scans a tenth faster, and more gained nothing. */
 #define PREPARE_AHEAD 128
-/* A folder is fetched over more than one session only past this many
+/* Mail is fetched over more than one session only past this many
  * batches: a second login costs more than it saves on fewer. */
 #define FETCH_PARALLEL_BATCHES 4
+
+/* A folder with new mail, as the first session listed it. */
+typedef struct {
+	const imap_folder *folder;  /* borrowed from the scan's folder list */
+	store_scan_state state;     /* owned; advanced batch by batch */
+	guint64 modseq;             /* its HIGHESTMODSEQ when examined */
+	guint first, n;             /* its new UIDs: uids[first .. first + n) */
+} listed_folder;
+
+/* Batch k: uids[off .. off + n), all of folder `folder`. */
+typedef struct {
+	guint folder;          /* index in the listed folders */
+	guint off, n;
+} batch_plan;
 
 typedef struct {
 	imap_message *msg;     /* owned by its batch's `msgs`; NULL: none */
@@ -121,7 +141,7 @@ typedef struct {
 } slot;
 
 typedef struct {
-	guint off, n;          /* the UIDs asked for: uids[off .. off + n) */
+	const batch_plan *plan;  /* borrowed: the batch this is */
 	GPtrArray *msgs;       /* imap_message*, NULL when the fetch failed */
 	kith_status status;    /* of the fetch */
 	char *err;
@@ -132,16 +152,18 @@ typedef struct pipeline pipeline;
 typedef struct {
 	pipeline *pl;
 	kith_imap *imap;       /* used by this thread only, meanwhile */
+	const char *open;      /* the folder open on it (borrowed), or NULL */
 	guint index;           /* fetches batches index, index + n, ... */
 	GAsyncQueue *queue;    /* fetched*, in order, to the scanning thread */
 	GThread *thread;
 } fetcher;
 
 struct pipeline {
-	const kith_ingest *ing;
-	const char *folder;
-	GArray *uids;          /* imap_uid_size, all to fetch */
-	guint batches;         /* of SOURCE_BATCH UIDs: uids->len / SOURCE_BATCH, up */
+	kith_ingest *ing;
+	const listed_folder *folders;  /* borrowed */
+	GArray *uids;          /* borrowed: imap_uid_size, folder after folder */
+	const batch_plan *plan;  /* borrowed: one per batch */
+	guint batches;
 	slot *slots;           /* one per UID */
 	source_pipe *pipe;     /* prepares the slots */
 	fetcher *fetchers;
@@ -191,31 +213,81 @@ release_slot(guint i, gpointer data)
 }
 
 /* Batch k was fetched: its messages go to their slots (the message of
- * uids[k] to slot k), and the workers get every slot up to the first
+ * uids[j] to slot j), and the workers get every slot up to the first
  * batch not yet fetched. */
 static void
 batch_ready(pipeline *pl, guint k, fetched *b)
 {
+	const batch_plan *bp = b->plan;
 	guint next = 0;
 
 	for (guint i = 0; i < b->msgs->len; i++) {
 		imap_message *m = b->msgs->pdata[i];
 
-		while (next < b->n &&
-		       g_array_index(pl->uids, imap_uid_size, b->off + next).uid < m->uid)
+		while (next < bp->n &&
+		       g_array_index(pl->uids, imap_uid_size, bp->off + next).uid < m->uid)
 			next++;
-		if (next == b->n)
+		if (next == bp->n)
 			break;
 		/* a UID not asked for, or a second copy of one, is left out */
-		if (g_array_index(pl->uids, imap_uid_size, b->off + next).uid == m->uid)
-			pl->slots[b->off + next++].msg = m;
+		if (g_array_index(pl->uids, imap_uid_size, bp->off + next).uid == m->uid)
+			pl->slots[bp->off + next++].msg = m;
 	}
 	g_mutex_lock(&pl->lock);
 	pl->ready[k] = TRUE;
 	while (pl->supplied < pl->batches && pl->ready[pl->supplied])
 		pl->supplied++;
-	source_pipe_supply(pl->pipe, MIN(pl->supplied * SOURCE_BATCH, pl->uids->len));
+	source_pipe_supply(pl->pipe, pl->supplied < pl->batches
+		? pl->plan[pl->supplied].off : pl->uids->len);
 	g_mutex_unlock(&pl->lock);
+}
+
+/* Opens `lf`'s folder on the fetcher's session, unless it is open: it
+ * must have kept the UIDVALIDITY it was listed with. */
+static kith_status
+fetcher_open(fetcher *f, const listed_folder *lf, char **errstr)
+{
+	const char *name = lf->folder->name;
+	imap_mailbox_info info;
+	kith_status st;
+
+	if (f->open != NULL && strcmp(f->open, name) == 0)
+		return KITH_OK;
+	f->open = NULL;
+	st = imap_examine(f->imap, name, &info, errstr);
+	if (st == KITH_OK && (gint64)info.uidvalidity != lf->state.uidvalidity)
+		st = kith_fail(errstr, KITH_E_TEMPFAIL,
+			"%s: the UIDVALIDITY of %s changed during the scan; run it again",
+			imap_where(f->imap), name);
+	if (st == KITH_OK)
+		f->open = name;
+	return st;
+}
+
+/* Fetches batch k on the fetcher's session, sending the commands of its
+ * next batch ahead when that is of the same folder. */
+static kith_status
+fetch_batch(fetcher *f, guint k, GPtrArray **msgs, char **errstr)
+{
+	pipeline *pl = f->pl;
+	const batch_plan *bp = &pl->plan[k];
+	const listed_folder *lf = &pl->folders[bp->folder];
+	const imap_uid_size *uids = &g_array_index(pl->uids, imap_uid_size, bp->off);
+	const batch_plan *next = k + pl->n_fetchers < pl->batches
+		? &pl->plan[k + pl->n_fetchers] : NULL;
+	kith_status st;
+
+	if (next != NULL && next->folder != bp->folder)
+		next = NULL;
+	st = fetcher_open(f, lf, errstr);
+	if (st != KITH_OK)
+		return st;
+	log_debug("%s: %s: fetching UIDs %u to %u (%u messages)",
+		imap_where(f->imap), lf->folder->name, uids[0].uid,
+		uids[bp->n - 1].uid, bp->n);
+	return imap_fetch(f->imap, uids, bp->n,
+		next != NULL ? &g_array_index(pl->uids, imap_uid_size, next->off) : NULL,
+		next != NULL ? next->n : 0, msgs, NULL, errstr);
 }
 
 static gpointer
@@ -223,7 +295,6 @@ fetch_thread(gpointer data)
 {
 	fetcher *f = data;
 	pipeline *pl = f->pl;
-	guint len = pl->uids->len;
 
 	for (guint k = f->index; k < pl->batches; k += pl->n_fetchers) {
 		fetched *b = g_new0(fetched, 1);
@@ -234,26 +305,11 @@ fetch_thread(gpointer data)
 			g_cond_wait(&pl->changed, &pl->lock);
 		stop = pl->cancel;
 		g_mutex_unlock(&pl->lock);
-		b->off = k * SOURCE_BATCH;
-		b->n = MIN(SOURCE_BATCH, len - b->off);
-		if (stop || (k > 0 && source_stop_requested())) {
+		b->plan = &pl->plan[k];
+		if (stop || (k > 0 && source_stop_requested()))
 			b->status = KITH_E_INTERRUPTED;
-		} else {
-			const imap_uid_size *batch =
-				&g_array_index(pl->uids, imap_uid_size, b->off);
-			/* this fetcher's next batch, whose commands go out
-			 * before this one's last replies are read */
-			guint next_off = (k + pl->n_fetchers) * SOURCE_BATCH;
-			const imap_uid_size *next = next_off < len
-				? &g_array_index(pl->uids, imap_uid_size, next_off) : NULL;
-
-			log_debug("%s: %s: fetching UIDs %u to %u (%u messages)",
-				imap_where(f->imap), pl->folder, batch[0].uid,
-				batch[b->n - 1].uid, b->n);
-			b->status = imap_fetch(f->imap, batch, b->n, next,
-				next != NULL ? MIN(SOURCE_BATCH, len - next_off) : 0,
-				&b->msgs, NULL, &b->err);
-		}
+		else
+			b->status = fetch_batch(f, k, &b->msgs, &b->err);
 		ok = b->status == KITH_OK;
 		if (ok)
 			batch_ready(pl, k, b);
@@ -265,21 +321,22 @@ fetch_thread(gpointer data)
 	return NULL;
 }
 
-/* Records a fetched batch in UID order and saves the folder state with it,
- * in one transaction. */
+/* Records a fetched batch in UID order and saves its folder's state with
+ * it, in one transaction. */
 static kith_status
-record_batch(imap_scan *scan, pipeline *pl, fetched *b, unsigned flags,
-	const store_scan_state *state, char **errstr)
+record_batch(imap_scan *scan, pipeline *pl, fetched *b, char **errstr)
 {
 	kith_store *store = ingest_store(scan->ing);
+	const batch_plan *bp = b->plan;
+	const listed_folder *lf = &pl->folders[bp->folder];
+	unsigned flags = lf->folder->sent ? INGEST_SENT : 0;
 	kith_status status;
-	guint i = 0;
 
 	status = store_begin(store, errstr);
 	if (status != KITH_OK)
 		goto out;
-	for (; i < b->n; i++) {
-		guint k = b->off + i;
+	for (guint i = 0; i < bp->n; i++) {
+		guint k = bp->off + i;
 		slot *sl = &pl->slots[k];
 		char *err = NULL;
 
@@ -288,14 +345,15 @@ record_batch(imap_scan *scan, pipeline *pl, fetched *b, unsigned flags,
 			status = ingest_record(scan->ing, &sl->prep, flags, &err);
 		source_pipe_done(pl->pipe, k);
 		if (sl->msg != NULL)
-			status = uid_outcome(scan, pl->folder, sl->msg->uid, status, err,
-				errstr);
+			status = uid_outcome(scan, lf->folder->name, sl->msg->uid, status,
+				err, errstr);
 		g_free(err);
 		if (status != KITH_OK)
 			goto out;
 	}
 	/* committed by the caller (source_batch_due) */
-	status = store_scan_state_set(store, scan->source, pl->folder, state, errstr);
+	status = store_scan_state_set(store, scan->source, lf->folder->name,
+		&lf->state, errstr);
 out:
 	if (status != KITH_OK)
 		ingest_rollback(scan->ing);
@@ -323,78 +381,168 @@ next_batch_late(GAsyncQueue *queue)
 }
 
 /*
- * The sessions to fetch the open folder over: the first, and for a folder
- * of more than FETCH_PARALLEL_BATCHES batches up to the account's
- * `connections`, opened on the folder now or re-opened on it if kept from
- * an earlier folder.  A session that cannot be had is left out (a server
- * may allow only so many per user): the folder is fetched over the others.
+ * Further sessions, opened by a thread of their own while the first lists
+ * the folders: a login takes about as long as listing a large folder.
+ * The sessions are made (imap_new_like) by the scanning thread and opened
+ * in order by the opening thread, which stops at the first that cannot be
+ * opened (a server may allow only so many per user).
  */
-static guint
-fetch_sessions(imap_scan *scan, const char *folder, guint32 uidvalidity,
-	guint batches)
+typedef struct {
+	kith_imap *more[ACCOUNT_CONNECTIONS_MAX - 1];  /* owned */
+	guint want;            /* sessions to open */
+	guint opened;          /* more[0 .. opened) are open */
+	char *err;             /* why more[opened] could not be */
+	GThread *thread;       /* NULL until started */
+} session_opener;
+
+static gpointer
+open_sessions(gpointer data)
 {
-	guint want = batches > FETCH_PARALLEL_BATCHES
-		? (guint)CLAMP(scan->acct->connections, 1, ACCOUNT_CONNECTIONS_MAX) : 1;
-	guint n = 1;
+	session_opener *op = data;
 
-	for (guint j = 1; j < want; j++) {
-		imap_mailbox_info info;
-		kith_status st;
-		char *err = NULL;
-
-		if (scan->more[j - 1] == NULL)
-			st = imap_open_another(scan->imap, &scan->more[j - 1], &err);
-		else if ((st = imap_examine(scan->more[j - 1], folder, &info, &err)) ==
-			KITH_OK && info.uidvalidity != uidvalidity)
-			st = kith_fail(&err, KITH_E_TEMPFAIL, "%s: %s changed meanwhile",
-				imap_where(scan->imap), folder);
-		if (st != KITH_OK) {
-			log_info("%s: fetching over %u session%s: %s", imap_where(scan->imap),
-				n, n == 1 ? "" : "s", err);
-			g_free(err);
-			g_clear_pointer(&scan->more[j - 1], imap_close);
+	while (op->opened < op->want && !source_stop_requested()) {
+		if (imap_open_session(op->more[op->opened], &op->err) != KITH_OK)
 			break;
-		}
-		n++;
+		op->opened++;
 	}
-	return n;
+	return NULL;
 }
 
-/* Fetches, prepares and stores the UIDs of `uids` in batches. */
-static kith_status
-scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
-	store_scan_state *state, guint64 modseq, char **errstr)
+/* Starts opening the account's further sessions, once. */
+static void
+opener_start(imap_scan *scan, session_opener *op)
 {
-	unsigned flags = folder->sent ? INGEST_SENT : 0;
+	if (op->thread != NULL)
+		return;
+	op->want = (guint)CLAMP(scan->acct->connections, 1, ACCOUNT_CONNECTIONS_MAX) - 1;
+	for (guint j = 0; j < op->want; j++)
+		op->more[j] = imap_new_like(scan->imap);
+	op->thread = g_thread_new("kith-imap-login", open_sessions, op);
+}
+
+/* Waits for the opening thread: the number of sessions opened, the
+ * others closed, and why not more noted. */
+static guint
+opener_finish(imap_scan *scan, session_opener *op)
+{
+	if (op->thread == NULL)
+		return 0;
+	g_thread_join(op->thread);
+	op->thread = NULL;
+	if (op->err != NULL)
+		log_info("%s: fetching over %u session%s: %s", imap_where(scan->imap),
+			op->opened + 1, op->opened == 0 ? "" : "s", op->err);
+	g_clear_pointer(&op->err, g_free);
+	for (guint j = op->opened; j < op->want; j++)
+		g_clear_pointer(&op->more[j], imap_close);
+	op->want = op->opened;
+	return op->opened;
+}
+
+static void
+opener_close(session_opener *op)
+{
+	if (op->thread != NULL)
+		g_thread_join(op->thread);
+	g_free(op->err);
+	for (guint j = 0; j < G_N_ELEMENTS(op->more); j++)
+		imap_close(op->more[j]);
+}
+
+/* The batches of the listed folders, in order: a new array. */
+static batch_plan *
+plan_batches(const GArray *folders, guint *n_out)
+{
+	GArray *plan = g_array_new(FALSE, FALSE, sizeof(batch_plan));
+
+	for (guint i = 0; i < folders->len; i++) {
+		const listed_folder *lf = &g_array_index(folders, listed_folder, i);
+
+		for (guint off = 0; off < lf->n; off += SOURCE_BATCH) {
+			batch_plan bp = {
+				.folder = i, .off = lf->first + off,
+				.n = MIN(SOURCE_BATCH, lf->n - off),
+			};
+			g_array_append_val(plan, bp);
+		}
+	}
+	*n_out = plan->len;
+	return (batch_plan *)g_array_free(plan, FALSE);
+}
+
+/* Starts a fetching thread for each session. */
+static void
+fetchers_start(imap_scan *scan, pipeline *pl, session_opener *op)
+{
+	pl->n_fetchers = MIN(1 + op->opened, pl->batches);
+	pl->fetchers = g_new0(fetcher, pl->n_fetchers);
+	for (guint j = 0; j < pl->n_fetchers; j++) {
+		fetcher *f = &pl->fetchers[j];
+
+		f->pl = pl;
+		f->imap = j == 0 ? scan->imap : op->more[j - 1];
+		f->open = j == 0 ? scan->open : NULL;
+		f->index = j;
+		f->queue = g_async_queue_new();
+		f->thread = g_thread_new("kith-imap-fetch", fetch_thread, f);
+	}
+}
+
+/* Stops the fetching threads, lets the workers end, and frees what the
+ * pipeline holds. */
+static void
+pipeline_end(pipeline *pl, fetched *unfinished)
+{
+	g_mutex_lock(&pl->lock);
+	pl->cancel = TRUE;
+	g_cond_broadcast(&pl->changed);
+	g_mutex_unlock(&pl->lock);
+	for (guint j = 0; j < pl->n_fetchers; j++)
+		g_thread_join(pl->fetchers[j].thread);
+	source_pipe_free(pl->pipe);   /* lets the workers end, releasing all */
+	/* Workers may have been reading the messages of a batch whose
+	 * recording stopped half way: it is freed after they stop. */
+	fetched_free(unfinished);
+	for (guint j = 0; j < pl->n_fetchers; j++) {
+		for (fetched *b; (b = g_async_queue_try_pop(pl->fetchers[j].queue)) != NULL;)
+			fetched_free(b);
+		g_async_queue_unref(pl->fetchers[j].queue);
+	}
+	g_free(pl->fetchers);
+	g_free(pl->ready);
+	g_free(pl->slots);
+	g_mutex_clear(&pl->lock);
+	g_cond_clear(&pl->changed);
+}
+
+/* Fetches, prepares and stores the listed UIDs in batches, over the first
+ * session and those `op` opened. */
+static kith_status
+scan_listed(imap_scan *scan, GArray *folders, GArray *uids, session_opener *op,
+	char **errstr)
+{
 	pipeline pl = {
-		.ing = scan->ing, .folder = folder->name, .uids = uids,
-		.batches = (uids->len + SOURCE_BATCH - 1) / SOURCE_BATCH,
+		.ing = scan->ing, .folders = (const listed_folder *)folders->data,
+		.uids = uids,
 	};
+	batch_plan *plan = plan_batches(folders, &pl.batches);
 	kith_status status = KITH_OK;
 	fetched *unfinished = NULL;   /* a batch whose recording failed */
 	source_batch batch = { 0, 0 };
 	guint got = 0;
 
+	pl.plan = plan;
 	g_mutex_init(&pl.lock);
 	g_cond_init(&pl.changed);
 	pl.slots = g_new0(slot, MAX(uids->len, 1));
 	pl.ready = g_new0(gboolean, MAX(pl.batches, 1));
 	pl.pipe = source_pipe_new_supplied(uids->len, PREPARE_AHEAD, prepare_slot,
 		release_slot, &pl);
-	pl.n_fetchers = fetch_sessions(scan, folder->name, (guint32)state->uidvalidity,
-		pl.batches);
-	pl.fetchers = g_new0(fetcher, pl.n_fetchers);
-	for (guint j = 0; j < pl.n_fetchers; j++) {
-		fetcher *f = &pl.fetchers[j];
-
-		f->pl = &pl;
-		f->imap = j == 0 ? scan->imap : scan->more[j - 1];
-		f->index = j;
-		f->queue = g_async_queue_new();
-		f->thread = g_thread_new("kith-imap-fetch", fetch_thread, f);
-	}
+	fetchers_start(scan, &pl, op);
 	while (got < pl.batches && status == KITH_OK) {
 		fetched *b = g_async_queue_pop(pl.fetchers[got % pl.n_fetchers].queue);
+		listed_folder *lf = &g_array_index(folders, listed_folder, b->plan->folder);
+		guint end = b->plan->off + b->plan->n;
 
 		got++;
 		status = b->status;
@@ -405,21 +553,19 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 			break;
 		}
 		/* Past every UID asked for: the gone and the skipped too. */
-		state->last_uid = g_array_index(uids, imap_uid_size, b->off + b->n - 1).uid;
-		if (b->off + b->n == uids->len)
-			state->modseq = (gint64)modseq;
-		status = record_batch(scan, &pl, b, flags, state, errstr);
+		lf->state.last_uid = g_array_index(uids, imap_uid_size, end - 1).uid;
+		if (end == lf->first + lf->n)
+			lf->state.modseq = (gint64)lf->modseq;
+		status = record_batch(scan, &pl, b, errstr);
 		/* Commit when the batch is due, and whenever the next fetch
 		 * is late: the store is not held locked while waiting on the
 		 * network. */
-		if (status == KITH_OK && (source_batch_due(&batch, b->n) ||
+		if (status == KITH_OK && (source_batch_due(&batch, b->plan->n) ||
 		    got == pl.batches || source_stop_requested() ||
 		    next_batch_late(pl.fetchers[got % pl.n_fetchers].queue))) {
 			status = ingest_commit(scan->ing, errstr);
 			source_batch_committed(&batch);
 		}
-		/* Workers may still be reading the messages of a batch whose
-		 * recording stopped half way: it is freed after they stop. */
 		if (status == KITH_OK)
 			fetched_free(b);
 		else
@@ -430,8 +576,7 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 		g_mutex_unlock(&pl.lock);
 		if (status != KITH_OK)
 			break;
-		source_progress(folder->name, MIN((guint)got * SOURCE_BATCH, uids->len),
-			uids->len);
+		source_progress(lf->folder->name, end, uids->len);
 		if (got < pl.batches && source_stop_requested())
 			status = KITH_E_INTERRUPTED;
 	}
@@ -444,111 +589,135 @@ scan_uids(imap_scan *scan, const imap_folder *folder, GArray *uids,
 			log_warn("%s: %s", imap_where(scan->imap), err);
 		g_free(err);
 	}
-	/* Stop the fetching threads, and drop what they fetched beyond. */
-	g_mutex_lock(&pl.lock);
-	pl.cancel = TRUE;
-	g_cond_broadcast(&pl.changed);
-	g_mutex_unlock(&pl.lock);
-	for (guint j = 0; j < pl.n_fetchers; j++)
-		g_thread_join(pl.fetchers[j].thread);
-	source_pipe_free(pl.pipe);   /* lets the workers end, releasing all */
-	fetched_free(unfinished);
-	for (guint j = 0; j < pl.n_fetchers; j++) {
-		for (fetched *b; (b = g_async_queue_try_pop(pl.fetchers[j].queue)) != NULL;)
-			fetched_free(b);
-		g_async_queue_unref(pl.fetchers[j].queue);
-	}
-	g_free(pl.fetchers);
-	g_free(pl.ready);
-	g_free(pl.slots);
-	g_mutex_clear(&pl.lock);
-	g_cond_clear(&pl.changed);
+	pipeline_end(&pl, unfinished);
+	g_free(plan);
 	return status;
 }
 
+/* Saves a folder's state when it has no new mail but its UIDVALIDITY or
+ * HIGHESTMODSEQ moved, so the next scan does not list it again. */
 static kith_status
-scan_folder(imap_scan *scan, const imap_folder *folder, char **errstr)
+save_unchanged(imap_scan *scan, const imap_folder *folder,
+	const store_scan_state *state, char **errstr)
+{
+	GPtrArray *none = g_ptr_array_new();
+	kith_status status;
+
+	status = store_batch(scan, folder->name, none, 0, state, errstr);
+	g_ptr_array_unref(none);
+	return status;
+}
+
+/* About how many new messages `info` says a folder has past `last_uid`. */
+static guint32
+new_estimate(const imap_mailbox_info *info, gint64 last_uid)
+{
+	if (info->uidnext == 0)
+		return info->exists;
+	if ((gint64)info->uidnext - 1 <= last_uid)
+		return 0;
+	return (guint32)MIN((gint64)info->exists, (gint64)info->uidnext - 1 - last_uid);
+}
+
+/*
+ * Examines `folder` on the first session and appends its new UIDs to
+ * `uids`, with the folder to `folders` when there are any.  *estimate
+ * grows by what the server says is new, before the listing.
+ */
+static kith_status
+list_folder(imap_scan *scan, const imap_folder *folder, GArray *folders,
+	GArray *uids, guint *estimate, session_opener *op, char **errstr)
 {
 	kith_store *store = ingest_store(scan->ing);
-	store_scan_state state = { 0 };
+	listed_folder lf = { .folder = folder };
 	imap_mailbox_info info;
-	GArray *uids = NULL;
+	GArray *fresh = NULL;
 	kith_status status;
 	gboolean reset;
 
-	status = store_scan_state_get(store, scan->source, folder->name, &state,
+	status = store_scan_state_get(store, scan->source, folder->name, &lf.state,
 		errstr);
 	if (status != KITH_OK)
 		goto out;
+	scan->open = NULL;
 	status = imap_examine(scan->imap, folder->name, &info, errstr);
 	if (status != KITH_OK)
 		goto out;
-	reset = state.uidvalidity != (gint64)info.uidvalidity;
+	scan->open = folder->name;
+	reset = lf.state.uidvalidity != (gint64)info.uidvalidity;
 	if (reset) {
-		if (state.uidvalidity != 0)
+		if (lf.state.uidvalidity != 0)
 			log_info("%s: %s: UIDVALIDITY changed; reading the folder again",
 				imap_where(scan->imap), folder->name);
-		state.uidvalidity = info.uidvalidity;
-		state.last_uid = 0;
-		state.modseq = 0;
-	} else if (info.uidnext > 0 && state.last_uid >= (gint64)info.uidnext - 1) {
+		lf.state.uidvalidity = info.uidvalidity;
+		lf.state.last_uid = 0;
+		lf.state.modseq = 0;
+	} else if (info.uidnext > 0 && lf.state.last_uid >= (gint64)info.uidnext - 1) {
 		log_debug("%s: %s: nothing new", imap_where(scan->imap), folder->name);
 		goto out;
 	}
-	status = imap_list_uids(scan->imap, (guint32)state.last_uid, &uids, errstr);
+	/* Enough to fetch over more sessions: their logins go on while
+	 * this one lists. */
+	*estimate += new_estimate(&info, lf.state.last_uid);
+	if (*estimate > FETCH_PARALLEL_BATCHES * SOURCE_BATCH && scan->acct->connections > 1)
+		opener_start(scan, op);
+	status = imap_list_uids(scan->imap, (guint32)lf.state.last_uid, &fresh, errstr);
 	if (status != KITH_OK)
 		goto out;
 	log_info("%s: %s: %u new message%s", imap_where(scan->imap), folder->name,
-		uids->len, uids->len == 1 ? "" : "s");
-	if (uids->len == 0) {
-		if (reset || state.modseq != (gint64)info.highestmodseq) {
-			GPtrArray *none = g_ptr_array_new();
-
-			state.modseq = (gint64)info.highestmodseq;
-			status = store_batch(scan, folder->name, none, 0, &state, errstr);
-			g_ptr_array_unref(none);
+		fresh->len, fresh->len == 1 ? "" : "s");
+	if (fresh->len == 0) {
+		if (reset || lf.state.modseq != (gint64)info.highestmodseq) {
+			lf.state.modseq = (gint64)info.highestmodseq;
+			status = save_unchanged(scan, folder, &lf.state, errstr);
 		}
 		goto out;
 	}
-	status = scan_uids(scan, folder, uids, &state, info.highestmodseq, errstr);
+	lf.modseq = info.highestmodseq;
+	lf.first = uids->len;
+	lf.n = fresh->len;
+	g_array_append_vals(uids, fresh->data, fresh->len);
+	g_array_append_val(folders, lf);
+	memset(&lf.state, 0, sizeof lf.state);   /* now the array's */
 out:
-	source_progress_end();
-	if (uids != NULL)
-		g_array_unref(uids);
-	store_scan_state_clear(&state);
+	if (fresh != NULL)
+		g_array_unref(fresh);
+	store_scan_state_clear(&lf.state);
 	return status;
 }
 
-static kith_status
-imap_scan_account(const kith_account *acct, kith_ingest *ing, char **errstr)
+static void
+listed_folder_clear(gpointer p)
 {
-	imap_scan scan = { .acct = acct, .ing = ing };
-	GPtrArray *folders = NULL;
-	kith_status status, missing = KITH_OK;
-	char *missing_err = NULL;
+	store_scan_state_clear(&((listed_folder *)p)->state);
+}
 
-	scan.source = source_key(acct);
-	status = imap_connect(acct, &scan.imap, errstr);
-	if (status != KITH_OK)
-		goto out;
-	imap_set_stop_check(scan.imap, source_stop_requested);
-	status = imap_folders(scan.imap, &folders, errstr);
-	/* the rules may have loaded during the login */
-	if (status == KITH_OK)
-		status = ingest_rules_ready(ing, errstr);
-	if (status != KITH_OK)
-		goto out;
-	for (guint i = 0; i < folders->len; i++) {
+/*
+ * Lists the new mail of every folder, then scans it.  A configured folder
+ * the server does not have is warned about, the others scanned, and the
+ * scan ends KITH_E_NOINPUT.
+ */
+static kith_status
+scan_folders(imap_scan *scan, GPtrArray *folders, char **errstr)
+{
+	GArray *listed = g_array_new(FALSE, FALSE, sizeof(listed_folder));
+	GArray *uids = g_array_new(FALSE, FALSE, sizeof(imap_uid_size));
+	session_opener op = { 0 };
+	kith_status status = KITH_OK, missing = KITH_OK;
+	char *missing_err = NULL;
+	guint estimate = 0;
+
+	g_array_set_clear_func(listed, listed_folder_clear);
+	for (guint i = 0; i < folders->len && status == KITH_OK; i++) {
 		const imap_folder *f = g_ptr_array_index(folders, i);
 		char *err = NULL;
 
 		if (source_stop_requested()) {
 			status = KITH_E_INTERRUPTED;
-			goto out;
+			break;
 		}
-		status = scan_folder(&scan, f, &err);
+		status = list_folder(scan, f, listed, uids, &estimate, &op, &err);
 		if (status == KITH_E_NOINPUT) {
-			/* A configured folder the server does not have. */
 			log_warn("%s", err);
 			if (missing == KITH_OK) {
 				missing = status;
@@ -559,19 +728,47 @@ imap_scan_account(const kith_account *acct, kith_ingest *ing, char **errstr)
 			kith_fail(errstr, status, "%s", err);
 		}
 		g_free(err);
-		if (status != KITH_OK)
-			goto out;
 	}
-	if (missing != KITH_OK)
+	if (status != KITH_OK || uids->len == 0)
+		goto out;
+	if (uids->len > FETCH_PARALLEL_BATCHES * SOURCE_BATCH && scan->acct->connections > 1)
+		opener_start(scan, &op);
+	opener_finish(scan, &op);
+	status = scan_listed(scan, listed, uids, &op, errstr);
+out:
+	source_progress_end();
+	if (status == KITH_OK && missing != KITH_OK)
 		status = kith_fail(errstr, missing, "%s", missing_err);
+	opener_close(&op);
+	g_array_unref(listed);
+	g_array_unref(uids);
+	g_free(missing_err);
+	return status;
+}
+
+static kith_status
+imap_scan_account(const kith_account *acct, kith_ingest *ing, char **errstr)
+{
+	imap_scan scan = { .acct = acct, .ing = ing };
+	GPtrArray *folders = NULL;
+	kith_status status;
+
+	scan.source = source_key(acct);
+	status = imap_connect(acct, &scan.imap, errstr);
+	if (status != KITH_OK)
+		goto out;
+	imap_set_stop_check(scan.imap, source_stop_requested);
+	status = imap_folders(scan.imap, &folders, errstr);
+	/* the rules may have loaded during the login */
+	if (status == KITH_OK)
+		status = ingest_rules_ready(ing, errstr);
+	if (status == KITH_OK)
+		status = scan_folders(&scan, folders, errstr);
 out:
 	if (folders != NULL)
 		g_ptr_array_unref(folders);
 	imap_close(scan.imap);
-	for (guint j = 0; j < G_N_ELEMENTS(scan.more); j++)
-		imap_close(scan.more[j]);
 	g_free(scan.source);
-	g_free(missing_err);
 	return status;
 }
 

@@ -74,14 +74,18 @@ kith_status imap_connect(const kith_account *acct, kith_imap **out,
 void imap_close(kith_imap *imap);
 
 /*
- * A second session to the same server with the same credentials (the
- * password command is not run again), open on the folder `imap` has open,
- * which must have kept its UIDVALIDITY (else KITH_E_TEMPFAIL).  It shares
- * the stop check.  *out is freed with imap_close(); `imap` stays as it was.
+ * A further session to the same server with the same credentials (the
+ * password command is not run again) and the same stop check, not yet
+ * connected and with no folder open: a new kith_imap, freed with
+ * imap_close().  `imap` is only read, in the calling thread.
  */
-kith_status imap_open_another(const kith_imap *imap, kith_imap **out,
-	char **errstr);
-
+kith_imap *imap_new_like(const kith_imap *imap);
+/*
+ * Connects and logs in a session made by imap_new_like (nothing when it
+ * is connected), in the thread that is to use it; errors as
+ * imap_connect's.
+ */
+kith_status imap_open_session(kith_imap *imap, char **errstr);
 /*
  * A function polled before reconnecting or retrying (e.g.
  * source_stop_requested): once it returns TRUE, imap_fetch gives up with

@@ -309,6 +309,22 @@ eq "scan survives the server dropping the connection" "0 2500" \
 	"$? $(count 'SELECT count(*) FROM messages' "$T/kicked.db")"
 ok "dropped connection is re-established" grep -q 'reconnecting' "$OUT/kicked"
 
+# New mail in two folders is one sequence of batches, INBOX's then Sent's,
+# over both sessions: each opens the folder of the batch it fetches (a
+# batch fetched from the wrong folder would bring INBOX's messages again).
+dovecot_fill bob Sent 450 bulksent
+before=$(logins bob)
+k both -vv --db "$T/both.db" scan big
+eq "two folders over two sessions: exit 0, two logins" "0 2" "$rc $(($(logins bob) - before))"
+eq "two folders over two sessions: INBOX's mail received, Sent's sent" "2500 450" \
+	"$(count "SELECT count(*) FROM messages WHERE message_id LIKE 'bulk-%' AND direction = 0" \
+		"$T/both.db") $(count "SELECT count(*) FROM messages
+		WHERE message_id LIKE 'bulksent-%' AND direction = 1" "$T/both.db")"
+eq "two folders over two sessions: each folder's state" "INBOX 2500 Sent 450" \
+	"$(count "SELECT folder, last_uid FROM scan_state ORDER BY folder" "$T/both.db" |
+		tr '|\n' '  ' | sed 's/ $//')"
+eq "two folders over two sessions: Sent's batches" 5 "$(grep -c 'Sent: fetching UIDs' "$OUT/both")"
+
 # fake_server NAME BAD_UID [KEY=VALUE...]: starts tests/lib/fake_imap.py (its
 # FAKE_IMAP_* settings as assignments before the call, which dash and bash
 # export for it) and adds [account NAME] for it,
