@@ -57,39 +57,6 @@ uid_outcome(const imap_scan *scan, const char *folder, guint32 uid,
 	return status;
 }
 
-/* Ingests one fetched batch and saves the folder state with it, in one
- * transaction. */
-static kith_status
-store_batch(imap_scan *scan, const char *folder, GPtrArray *msgs,
-	unsigned flags, const store_scan_state *state, char **errstr)
-{
-	kith_store *store = ingest_store(scan->ing);
-	kith_status status;
-
-	status = store_begin(store, errstr);
-	if (status != KITH_OK)
-		goto out;
-	for (guint i = 0; i < msgs->len; i++) {
-		const imap_message *m = g_ptr_array_index(msgs, i);
-		char *err = NULL;
-
-		status = ingest_message(scan->ing, m->data, m->len,
-			flags | (m->partial ? INGEST_PARTIAL : 0), &err);
-		status = uid_outcome(scan, folder, m->uid, status, err, errstr);
-		g_free(err);
-		if (status != KITH_OK)
-			goto out;
-	}
-	status = store_scan_state_set(store, scan->source, folder, state, errstr);
-	if (status != KITH_OK)
-		goto out;
-	status = ingest_commit(scan->ing, errstr);
-out:
-	if (status != KITH_OK)
-		ingest_rollback(scan->ing);
-	return status;
-}
-
 /*
  * The pipeline of an account's scan.  The first session examines each
  * folder and lists its new UIDs; then the new mail of every folder is
@@ -408,11 +375,13 @@ open_sessions(gpointer data)
 	return NULL;
 }
 
-/* Starts opening the account's further sessions, once. */
+/* Starts opening the account's further sessions, once, when `new_mail`
+ * messages are worth them. */
 static void
-opener_start(imap_scan *scan, session_opener *op)
+opener_start(imap_scan *scan, session_opener *op, guint new_mail)
 {
-	if (op->thread != NULL)
+	if (op->thread != NULL || scan->acct->connections < 2 ||
+	    new_mail <= FETCH_PARALLEL_BATCHES * SOURCE_BATCH)
 		return;
 	op->want = (guint)CLAMP(scan->acct->connections, 1, ACCOUNT_CONNECTIONS_MAX) - 1;
 	for (guint j = 0; j < op->want; j++)
@@ -600,11 +569,17 @@ static kith_status
 save_unchanged(imap_scan *scan, const imap_folder *folder,
 	const store_scan_state *state, char **errstr)
 {
-	GPtrArray *none = g_ptr_array_new();
+	kith_store *store = ingest_store(scan->ing);
 	kith_status status;
 
-	status = store_batch(scan, folder->name, none, 0, state, errstr);
-	g_ptr_array_unref(none);
+	status = store_begin(store, errstr);
+	if (status == KITH_OK)
+		status = store_scan_state_set(store, scan->source, folder->name, state,
+			errstr);
+	if (status == KITH_OK)
+		status = ingest_commit(scan->ing, errstr);
+	if (status != KITH_OK)
+		ingest_rollback(scan->ing);
 	return status;
 }
 
@@ -659,8 +634,7 @@ list_folder(imap_scan *scan, const imap_folder *folder, GArray *folders,
 	/* Enough to fetch over more sessions: their logins go on while
 	 * this one lists. */
 	*estimate += new_estimate(&info, lf.state.last_uid);
-	if (*estimate > FETCH_PARALLEL_BATCHES * SOURCE_BATCH && scan->acct->connections > 1)
-		opener_start(scan, op);
+	opener_start(scan, op, *estimate);
 	status = imap_list_uids(scan->imap, (guint32)lf.state.last_uid, &fresh, errstr);
 	if (status != KITH_OK)
 		goto out;
@@ -731,8 +705,7 @@ scan_folders(imap_scan *scan, GPtrArray *folders, char **errstr)
 	}
 	if (status != KITH_OK || uids->len == 0)
 		goto out;
-	if (uids->len > FETCH_PARALLEL_BATCHES * SOURCE_BATCH && scan->acct->connections > 1)
-		opener_start(scan, &op);
+	opener_start(scan, &op, uids->len);
 	opener_finish(scan, &op);
 	status = scan_listed(scan, listed, uids, &op, errstr);
 out:
