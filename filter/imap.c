@@ -42,6 +42,8 @@ struct kith_imap {
 };
 
 static kith_status ensure_session(kith_imap *imap, char **errstr);
+static gboolean reopened_after_drop(kith_imap *imap, kith_status *st,
+	char **errstr);
 static GHashTable *pool_new(void);
 static void session_drop(kith_imap *imap);
 static void batch_free(fetch_batch *b);
@@ -191,12 +193,14 @@ server_said(const kith_imap *imap)
 	return imap->s->imap_response;
 }
 
-/* TRUE for errors after which the connection is unusable. */
+/* TRUE for errors after which the connection is unusable (FATAL: the
+ * server said BYE in place of the command's completion). */
 static gboolean
 error_is_fatal_to_session(int r)
 {
 	return r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE ||
-		r == MAILIMAP_ERROR_CONNECTION_REFUSED || r == MAILIMAP_ERROR_SSL;
+		r == MAILIMAP_ERROR_CONNECTION_REFUSED || r == MAILIMAP_ERROR_SSL ||
+		r == MAILIMAP_ERROR_FATAL;
 }
 
 /* Maps a libetpan error of `what` ("FETCH", "EXAMINE INBOX") to a status. */
@@ -205,6 +209,7 @@ imap_error(kith_imap *imap, int r, const char *what, char **errstr)
 {
 	switch (r) {
 	case MAILIMAP_ERROR_STREAM:
+	case MAILIMAP_ERROR_FATAL:
 		return kith_fail(errstr, KITH_E_TEMPFAIL,
 			"%s: %s: connection lost or timed out", imap->where, what);
 	case MAILIMAP_ERROR_PARSE:
@@ -663,6 +668,8 @@ list_all(kith_imap *imap, GPtrArray **out, char **errstr)
 		: mailimap_list(imap->s, "", "*", &list);
 	if (r != MAILIMAP_NO_ERROR) {
 		st = imap_error(imap, r, "LIST", errstr);
+		if (error_is_fatal_to_session(r))
+			session_drop(imap);
 		goto out;
 	}
 	for (clistiter *it = list ? clist_begin(list) : NULL; it != NULL;
@@ -747,6 +754,8 @@ imap_folders(kith_imap *imap, GPtrArray **out, char **errstr)
 	st = ensure_session(imap, errstr);
 	if (st == KITH_OK)
 		st = list_all(imap, &all, errstr);
+	if (reopened_after_drop(imap, &st, errstr))
+		st = list_all(imap, &all, errstr);
 	if (st != KITH_OK)
 		goto out;
 	if (want != NULL && want[0] != NULL && strcmp(want[0], "*") == 0) {
@@ -804,6 +813,10 @@ examine(kith_imap *imap, const char *folder, imap_mailbox_info *info,
 		st = imap_error(imap, r, what, errstr);
 		if (r == MAILIMAP_ERROR_EXAMINE)
 			st = KITH_E_NOINPUT;
+		/* no folder is open now: a new session opens none */
+		g_clear_pointer(&imap->folder, g_free);
+		if (error_is_fatal_to_session(r))
+			session_drop(imap);
 		goto out;
 	}
 	sel = imap->s->imap_selection_info;
@@ -832,7 +845,10 @@ imap_examine(kith_imap *imap, const char *folder, imap_mailbox_info *info,
 
 	if (st != KITH_OK)
 		return st;
-	return examine(imap, folder, info, errstr);
+	st = examine(imap, folder, info, errstr);
+	if (reopened_after_drop(imap, &st, errstr))
+		st = examine(imap, folder, info, errstr);
+	return st;
 }
 
 /* Opens a new session and re-opens the folder `imap` had open, which
@@ -901,6 +917,26 @@ ensure_session(kith_imap *imap, char **errstr)
 	if (imap->s != NULL)
 		return KITH_OK;
 	return reconnect(imap, errstr);
+}
+
+/*
+ * After a command failed with *st: TRUE when the failure dropped the
+ * session (a server restarting, an administrator's kick) and a new one is
+ * open, with the folder open again, for one more try of the command;
+ * *st is then KITH_OK and *errstr cleared.  Else FALSE, with *st and
+ * *errstr those of the failure or of the new session's.
+ */
+static gboolean
+reopened_after_drop(kith_imap *imap, kith_status *st, char **errstr)
+{
+	if (*st == KITH_OK || imap->s != NULL)
+		return FALSE;
+	*st = reconnect(imap, errstr);
+	if (*st != KITH_OK)
+		return FALSE;
+	if (errstr != NULL)
+		g_clear_pointer(errstr, g_free);
+	return TRUE;
 }
 
 /* --- commands ------------------------------------------------------------ */
@@ -1247,6 +1283,17 @@ cmp_uid_size(gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x > y;
 }
 
+/* UID FETCH SET (UID RFC822.SIZE): the responses are in the pool. */
+static kith_status
+fetch_sizes(kith_imap *imap, const char *set, char **errstr)
+{
+	int r = uid_fetch(imap, set, "RFC822.SIZE");
+
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_error(imap, r, "UID FETCH (RFC822.SIZE)", errstr);
+	return KITH_OK;
+}
+
 kith_status
 imap_list_uids(kith_imap *imap, guint32 last_uid, GArray **out, char **errstr)
 {
@@ -1255,7 +1302,6 @@ imap_list_uids(kith_imap *imap, guint32 last_uid, GArray **out, char **errstr)
 	gpointer key, value;
 	char *set = NULL;
 	kith_status st;
-	int r;
 
 	st = ensure_session(imap, errstr);
 	if (st != KITH_OK)
@@ -1265,11 +1311,11 @@ imap_list_uids(kith_imap *imap, guint32 last_uid, GArray **out, char **errstr)
 	    imap->s->imap_selection_info->sel_exists == 0)
 		goto out;
 	set = g_strdup_printf("%u:*", last_uid + 1);
-	r = uid_fetch(imap, set, "RFC822.SIZE");
-	if (r != MAILIMAP_NO_ERROR) {
-		st = imap_error(imap, r, "UID FETCH (RFC822.SIZE)", errstr);
+	st = fetch_sizes(imap, set, errstr);
+	if (reopened_after_drop(imap, &st, errstr))
+		st = fetch_sizes(imap, set, errstr);
+	if (st != KITH_OK)
 		goto out;
-	}
 	/* nothing else is in flight: the pool holds this reply alone */
 	g_hash_table_iter_init(&iter, imap->pool);
 	while (g_hash_table_iter_next(&iter, &key, &value)) {

@@ -373,6 +373,20 @@ if command -v python3 >/dev/null 2>&1; then
 		"$(count "SELECT m.message_id FROM messages m JOIN items i ON i.message = m.id
 			WHERE i.sentence NOT LIKE '%item ' || substr(m.message_id, 6,
 				instr(m.message_id, '@') - 6) || '?'" "$T/fake2.db")"
+	# A server that drops the connection at every step of a scan over
+	# two sessions: the folder list, the first session's EXAMINE and its
+	# listing of the new UIDs, the second session's EXAMINE, and a fetch.
+	# Each is re-established and the command tried again.
+	FAKE_IMAP_COUNT=700 FAKE_IMAP_DROP='LIST#1 EXAMINE#1 SIZES#1 EXAMINE#4 BODY#1' \
+		fake_server fake7 0
+	k fake7 -v --db "$T/fake7.db" scan fake7
+	eq "dropped at every step: every message recorded, each once" "0 700 700" \
+		"$rc $(count 'SELECT count(*), count(DISTINCT message_id) FROM messages' "$T/fake7.db" |
+			tr '|' ' ')"
+	eq "dropped at every step: it was, five times" \
+		"LIST#1 EXAMINE#1 SIZES#1 EXAMINE#4 BODY#1" \
+		"$(sed -n 's/^dropped at //p' "$T/fake7.log" | tr '\n' ' ' | sed 's/ $//')"
+	eq "dropped at every step: five reconnections" 5 "$(grep -c 'reconnecting' "$OUT/fake7")"
 	# scan_ends NAME WHAT: scans the fake account NAME (output in
 	# $OUT/NAME); a scan still running after 30 s fails WHAT.  Its status,
 	# or 1 when it had to be killed.

@@ -12,7 +12,11 @@ is answered after it, as servers that run commands at once may.  With
 $FAKE_IMAP_CUT set to a UID, the connection is closed half way through
 that message's literal.  With $FAKE_IMAP_HUGE set to a UID, that message
 is announced as a literal of 4,000,000,000 bytes (and is 200 long).  With
-$FAKE_IMAP_GREETING set, that line (a CRLF is added) is the greeting.  It listens
+$FAKE_IMAP_GREETING set, that line (a CRLF is added) is the greeting.  With
+$FAKE_IMAP_DROP set to words KIND#N (KIND one of LIST, EXAMINE, SIZES for
+a UID FETCH of sizes, BODY for one of messages), the Nth command of that
+kind, counted over all sessions, is answered "* BYE" and the connection
+closed, as when an administrator kicks the user.  It listens
 on a free port, writes the port number to PORTFILE, and serves until
 killed.  Plain text only: use it with `tls = none` on 127.0.0.1.
 """
@@ -31,8 +35,10 @@ CUT_UID = int(os.environ.get("FAKE_IMAP_CUT", "0"))
 HUGE_UID = int(os.environ.get("FAKE_IMAP_HUGE", "0"))
 GREETING = os.environ.get("FAKE_IMAP_GREETING",
                           "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready")
+DROP = set(os.environ.get("FAKE_IMAP_DROP", "").split())
 logged_in = 0
 logged_in_lock = threading.Lock()
+seen = {}
 
 
 def message(uid):
@@ -94,6 +100,18 @@ class Handler(socketserver.StreamRequestHandler):
                 self.send("* %d FETCH (UID %d RFC822.SIZE %d)\r\n"
                           % (uid, uid, len(MESSAGES[uid])))
         self.send("%s OK UID FETCH done\r\n" % tag)
+
+    def drop_here(self, kind):
+        """Counts a command of `kind`; says BYE and hangs up on one of
+        those DROP names."""
+        with logged_in_lock:
+            seen[kind] = seen.get(kind, 0) + 1
+            n = seen[kind]
+        if "%s#%d" % (kind, n) in DROP:
+            sys.stderr.write("dropped at %s#%d\n" % (kind, n))
+            sys.stderr.flush()
+            self.send("* BYE dropped by the test\r\n")
+            raise ConnectionAbortedError("drop")
 
     def log_in(self):
         global logged_in
@@ -160,13 +178,16 @@ class Handler(socketserver.StreamRequestHandler):
                 else:
                     self.send("%s NO [AUTHENTICATIONFAILED] bad password\r\n" % tag)
             elif cmd == "LIST":
+                self.drop_here("LIST")
                 self.send('* LIST (\\HasNoChildren) "/" INBOX\r\n%s OK done\r\n' % tag)
             elif cmd in ("EXAMINE", "SELECT"):
+                self.drop_here("EXAMINE")
                 self.send("* %d EXISTS\r\n* 0 RECENT\r\n"
                           "* OK [UIDVALIDITY 42] ok\r\n* OK [UIDNEXT %d] ok\r\n"
                           "%s OK [READ-ONLY] done\r\n"
                           % (len(MESSAGES), max(MESSAGES) + 1, tag))
             elif cmd == "UID" and rest.upper().startswith("FETCH "):
+                self.drop_here("BODY" if "BODY" in rest.upper() else "SIZES")
                 self.fetch(tag, rest[6:])
             elif cmd == "LOGOUT":
                 self.send("* BYE bye\r\n%s OK done\r\n" % tag)
