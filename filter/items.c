@@ -153,6 +153,7 @@ typedef struct {
 	gint64 message;       /* the message that opened it */
 	char *kind;
 	char *target;
+	gint64 created;
 } open_item;
 
 /* An item settled by a delivery outside its thread, as it is ordered
@@ -408,7 +409,7 @@ try_close(kith_store *store, closer *c, const open_item *it, gboolean *closed,
 }
 
 /* Appends the rows of a prepared candidate query (id, message, kind,
- * target), skipping items already taken; with `first_untargeted`, stops
+ * target, created), skipping items already taken; with `first_untargeted`, stops
  * after the first row without a target. */
 static void
 collect_rows(sqlite3_stmt *st, GHashTable *taken, GPtrArray *out, int limit,
@@ -428,6 +429,7 @@ collect_rows(sqlite3_stmt *st, GHashTable *taken, GPtrArray *out, int limit,
 		it->message = sqlite3_column_int64(st, 1);
 		it->kind = g_strdup((const char *)sqlite3_column_text(st, 2));
 		it->target = g_strdup((const char *)sqlite3_column_text(st, 3));
+		it->created = sqlite3_column_int64(st, 4);
 		g_ptr_array_add(out, it);
 		n++;
 		untargeted = first_untargeted && it->target == NULL;
@@ -458,7 +460,7 @@ load_candidates(kith_store *store, const closer *c, GPtrArray *out, char **errst
 		while (status == KITH_OK && g_hash_table_iter_next(&iter, &key, NULL)) {
 			/* "+contact_id": look up by message (a handful of
 			 * rows), not through a contact's open items. */
-			status = store_stmt(store, "SELECT id, message, kind, target FROM items "
+			status = store_stmt(store, "SELECT id, message, kind, target, created FROM items "
 				"WHERE message = ?1 AND +contact_id = ?2 AND owner = ?3 "
 				"AND status IN ('open', 'snoozed') AND created <= ?4", &st, errstr);
 			if (status != KITH_OK)
@@ -473,7 +475,7 @@ load_candidates(kith_store *store, const closer *c, GPtrArray *out, char **errst
 		}
 		if (status != KITH_OK)
 			break;
-		status = store_stmt(store, "SELECT id, message, kind, target FROM items "
+		status = store_stmt(store, "SELECT id, message, kind, target, created FROM items "
 			"WHERE contact_id = ?1 AND owner = ?2 AND message != ?3 "
 			"AND status IN ('open', 'snoozed') AND created <= ?4 "
 			"AND (target IS NULL) <= ?5 ORDER BY target IS NULL, created, message, id "
@@ -496,6 +498,39 @@ load_candidates(kith_store *store, const closer *c, GPtrArray *out, char **errst
 	return status;
 }
 
+static kith_status load_settled_outside(kith_store *store, const closer *c,
+	settled_item *x, gboolean *found, char **errstr);
+static kith_status close_forward(kith_store *store, const open_item *it,
+	gint64 contact, gboolean owed_by_me, gint64 since, gboolean *closed,
+	char **errstr);
+static kith_status reclaim_from_later(kith_store *store, const closer *c,
+	items_result *result, char **errstr);
+
+/* The order closer c tries its candidates in (a GCompareDataFunc): those
+ * of its thread and promised introductions first, as loaded; then the
+ * others by age over all its parties, as a delivery to several people
+ * settles one item outside its thread, the oldest of any of theirs. */
+static gint
+candidate_order(gconstpointer a, gconstpointer b, gpointer data)
+{
+	const open_item *x = *(open_item *const *)a, *y = *(open_item *const *)b;
+	const closer *c = data;
+	gboolean x_by_age = x->target == NULL &&
+		!g_hash_table_contains(c->thread, GINT_TO_POINTER(x->message));
+	gboolean y_by_age = y->target == NULL &&
+		!g_hash_table_contains(c->thread, GINT_TO_POINTER(y->message));
+
+	if (x_by_age != y_by_age)
+		return x_by_age ? 1 : -1;
+	if (!x_by_age)
+		return 0;
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	if (x->message != y->message)
+		return x->message < y->message ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* What the new message `rowid` settles among earlier items. */
 static kith_status
 close_backward(kith_store *store, gint64 rowid, items_result *result, char **errstr)
@@ -509,11 +544,14 @@ close_backward(kith_store *store, gint64 rowid, items_result *result, char **err
 	if (status != KITH_OK || !usable)
 		goto out;
 	status = load_candidates(store, &c, cands, errstr);
+	g_ptr_array_sort_with_data(cands, candidate_order, &c);
 	for (guint i = 0; i < cands->len && status == KITH_OK; i++) {
 		status = try_close(store, &c, g_ptr_array_index(cands, i), &closed, errstr);
 		if (status == KITH_OK && closed)
 			result->closed++;
 	}
+	if (status == KITH_OK)
+		status = reclaim_from_later(store, &c, result, errstr);
 out:
 	closer_clear(&c);
 	g_ptr_array_unref(cands);
@@ -532,23 +570,171 @@ load_settled_outside(kith_store *store, const closer *c, settled_item *x,
 	kith_status status;
 
 	*found = FALSE;
+	/* a few rows: the oldest is picked here, not sorted by sqlite */
 	status = store_stmt(store, "SELECT id, message, created, contact_id, owner = 'me',"
 		" kind = 'request' FROM items WHERE closed_by = ?1 AND target IS NULL"
-		" AND status = 'done' ORDER BY created, message, id", &st, errstr);
+		" AND status = 'done'", &st, errstr);
 	if (status != KITH_OK)
 		return status;
 	sqlite3_bind_int64(st, 1, c->rowid);
-	while (!*found && sqlite3_step(st) == SQLITE_ROW) {
-		x->id = sqlite3_column_int64(st, 0);
-		x->message = sqlite3_column_int64(st, 1);
-		*found = !g_hash_table_contains(c->thread, GINT_TO_POINTER(x->message));
-		x->created = sqlite3_column_int64(st, 2);
-		x->contact = sqlite3_column_int64(st, 3);
-		x->owed_by_me = sqlite3_column_int(st, 4) != 0;
-		x->is_request = sqlite3_column_int(st, 5) != 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		settled_item row = {
+			sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+			sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+			sqlite3_column_int(st, 4) != 0, sqlite3_column_int(st, 5) != 0,
+		};
+
+		if (g_hash_table_contains(c->thread, GINT_TO_POINTER(row.message)) ||
+		    (*found && !settled_before(&row, x)))
+			continue;
+		*x = row;
+		*found = TRUE;
 	}
 	sqlite3_reset(st);
 	return KITH_OK;
+}
+
+/*
+ * Whether closer c, had it arrived in date order, would have settled `x`,
+ * which a later-dated message settled: in c's thread as the rule says;
+ * outside it only when c delivers and x is older than `mine`, the item c
+ * settled outside its thread (if any).
+ */
+static gboolean
+would_have_settled(const closer *c, const settled_item *x, const settled_item *mine,
+	gboolean have_mine)
+{
+	if (g_hash_table_contains(c->thread, GINT_TO_POINTER(x->message)))
+		return c->delivers || x->is_request;
+	return c->delivers && (!have_mine || settled_before(x, mine));
+}
+
+/*
+ * The oldest untargeted item owed by c's parties, opened by c's date,
+ * that a message dated after c settled and that c, in date order, would
+ * have settled first (would_have_settled): into *x, with that message in
+ * *later.  The index on (contact, owner, closed_at) keeps this to the
+ * few items settled after c's date.
+ */
+static kith_status
+find_reclaimable(kith_store *store, const closer *c, const settled_item *mine,
+	gboolean have_mine, settled_item *x, gint64 *later, gboolean *found,
+	char **errstr)
+{
+	sqlite3_stmt *st;
+	kith_status status = KITH_OK;
+
+	*found = FALSE;
+	for (guint p = 0; p < c->parties->len && status == KITH_OK; p++) {
+		GArray *rows = g_array_new(FALSE, FALSE, sizeof(settled_item));
+		GArray *closers = g_array_new(FALSE, FALSE, sizeof(gint64));
+
+		status = store_stmt(store, "SELECT id, message, created, kind = 'request',"
+			" closed_by FROM items WHERE contact_id = ?1 AND owner = ?2"
+			" AND status = 'done' AND closed_by IS NOT NULL AND closed_at > ?3"
+			" AND created <= ?3 AND target IS NULL", &st, errstr);
+		if (status == KITH_OK) {
+			sqlite3_bind_int64(st, 1, g_array_index(c->parties, gint64, p));
+			sqlite3_bind_text(st, 2, c->sent ? "me" : "them", -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, c->date);
+			while (sqlite3_step(st) == SQLITE_ROW) {
+				settled_item row = {
+					sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+					sqlite3_column_int64(st, 2),
+					g_array_index(c->parties, gint64, p), c->sent,
+					sqlite3_column_int(st, 3) != 0,
+				};
+				gint64 by = sqlite3_column_int64(st, 4);
+
+				g_array_append_val(rows, row);
+				g_array_append_val(closers, by);
+			}
+			sqlite3_reset(st);
+		}
+		for (guint i = 0; i < rows->len; i++) {
+			const settled_item *row = &g_array_index(rows, settled_item, i);
+
+			if ((*found && !settled_before(row, x)) ||
+			    !would_have_settled(c, row, mine, have_mine))
+				continue;
+			*x = *row;
+			*later = g_array_index(closers, gint64, i);
+			*found = TRUE;
+		}
+		g_array_unref(rows);
+		g_array_unref(closers);
+	}
+	return status;
+}
+
+static kith_status
+item_is_open(kith_store *store, gint64 id, gboolean *open, char **errstr)
+{
+	sqlite3_stmt *st;
+	kith_status status;
+
+	*open = FALSE;
+	status = store_stmt(store, "SELECT 1 FROM items WHERE id = ?1"
+		" AND status IN ('open', 'snoozed')", &st, errstr);
+	if (status != KITH_OK)
+		return status;
+	sqlite3_bind_int64(st, 1, id);
+	*open = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return KITH_OK;
+}
+
+/*
+ * Closer c arrived after messages dated later than it: it takes back
+ * each item one of them settled that c, in date order, would have
+ * settled first.  That message then settles anew what it can
+ * (close_backward), and an item c let go of for an older one is offered
+ * to the deliveries after it (close_forward).  So the ledger is that of
+ * the messages in date order, whatever order they arrive in (an old
+ * archive imported after the inbox).  Each step hands an item to an
+ * earlier message, or a message's claim to a later one, so this ends.
+ */
+static kith_status
+reclaim_from_later(kith_store *store, const closer *c, items_result *result,
+	char **errstr)
+{
+	kith_status status = KITH_OK;
+	gboolean found = TRUE;
+
+	while (status == KITH_OK && found) {
+		settled_item mine = { 0 }, x = { 0 };
+		gboolean have_mine = FALSE, outside, open = FALSE, closed = FALSE;
+		items_result again = { 0 };
+		gint64 later = 0;
+
+		status = load_settled_outside(store, c, &mine, &have_mine, errstr);
+		if (status == KITH_OK)
+			status = find_reclaimable(store, c, &mine, have_mine, &x, &later,
+				&found, errstr);
+		if (status != KITH_OK || !found)
+			break;
+		outside = !g_hash_table_contains(c->thread, GINT_TO_POINTER(x.message));
+		if (outside && have_mine)
+			status = set_item_closer(store, mine.id, NULL, errstr);
+		else
+			result->closed++;
+		if (status == KITH_OK)
+			status = set_item_closer(store, x.id, c, errstr);
+		if (status == KITH_OK)
+			status = close_backward(store, later, &again, errstr);
+		if (status != KITH_OK || !outside || !have_mine)
+			continue;
+		status = item_is_open(store, mine.id, &open, errstr);
+		if (status == KITH_OK && open) {
+			open_item it = { mine.id, mine.message,
+				(char *)detect_kind_name(mine.is_request ? DETECT_REQUEST :
+					DETECT_PROMISE), NULL, mine.created };
+
+			status = close_forward(store, &it, mine.contact, mine.owed_by_me,
+				mine.created, &closed, errstr);
+		}
+	}
+	return status;
 }
 
 /*
@@ -654,7 +840,7 @@ close_forward(kith_store *store, const open_item *it, gint64 contact,
 		self = displaced;
 		cur = (open_item){ displaced.id, displaced.message,
 			(char *)detect_kind_name(displaced.is_request ? DETECT_REQUEST :
-				DETECT_PROMISE), NULL };
+				DETECT_PROMISE), NULL, displaced.created };
 	}
 }
 
@@ -703,6 +889,7 @@ open_items(kith_store *store, const items_message *m, const GPtrArray *hits,
 		it.message = m->rowid;
 		it.kind = (char *)detect_kind_name(hit->kind);
 		it.target = hit->target;
+		it.created = m->date;
 		if (m->dir == DIR_SENT)
 			status = insert_recipients(store, it.id, m->recipients, errstr);
 		if (status == KITH_OK)
@@ -738,8 +925,9 @@ items_set_status(kith_store *store, gint64 id, const char *status_name,
 	sqlite3_stmt *st;
 	kith_status status;
 
+	/* the user's word: no message settled it, and none takes it back */
 	status = store_stmt(store, "UPDATE items SET status = ?2, snooze_until = ?3,"
-		" closed_at = ?4 WHERE id = ?1", &st, errstr);
+		" closed_at = ?4, closed_by = NULL WHERE id = ?1", &st, errstr);
 	if (status != KITH_OK)
 		return status;
 	sqlite3_bind_int64(st, 1, id);
