@@ -626,43 +626,30 @@ find_reclaimable(kith_store *store, const closer *c, const settled_item *mine,
 
 	*found = FALSE;
 	for (guint p = 0; p < c->parties->len && status == KITH_OK; p++) {
-		GArray *rows = g_array_new(FALSE, FALSE, sizeof(settled_item));
-		GArray *closers = g_array_new(FALSE, FALSE, sizeof(gint64));
-
 		status = store_stmt(store, "SELECT id, message, created, kind = 'request',"
 			" closed_by FROM items WHERE contact_id = ?1 AND owner = ?2"
 			" AND status = 'done' AND closed_by IS NOT NULL AND closed_at > ?3"
 			" AND created <= ?3 AND target IS NULL", &st, errstr);
-		if (status == KITH_OK) {
-			sqlite3_bind_int64(st, 1, g_array_index(c->parties, gint64, p));
-			sqlite3_bind_text(st, 2, c->sent ? "me" : "them", -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 3, c->date);
-			while (sqlite3_step(st) == SQLITE_ROW) {
-				settled_item row = {
-					sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-					sqlite3_column_int64(st, 2),
-					g_array_index(c->parties, gint64, p), c->sent,
-					sqlite3_column_int(st, 3) != 0,
-				};
-				gint64 by = sqlite3_column_int64(st, 4);
+		if (status != KITH_OK)
+			break;
+		sqlite3_bind_int64(st, 1, g_array_index(c->parties, gint64, p));
+		sqlite3_bind_text(st, 2, c->sent ? "me" : "them", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, c->date);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			settled_item row = {
+				sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+				sqlite3_column_int64(st, 2), g_array_index(c->parties, gint64, p),
+				c->sent, sqlite3_column_int(st, 3) != 0,
+			};
 
-				g_array_append_val(rows, row);
-				g_array_append_val(closers, by);
-			}
-			sqlite3_reset(st);
-		}
-		for (guint i = 0; i < rows->len; i++) {
-			const settled_item *row = &g_array_index(rows, settled_item, i);
-
-			if ((*found && !settled_before(row, x)) ||
-			    !would_have_settled(c, row, mine, have_mine))
+			if ((*found && !settled_before(&row, x)) ||
+			    !would_have_settled(c, &row, mine, have_mine))
 				continue;
-			*x = *row;
-			*later = g_array_index(closers, gint64, i);
+			*x = row;
+			*later = sqlite3_column_int64(st, 4);
 			*found = TRUE;
 		}
-		g_array_unref(rows);
-		g_array_unref(closers);
+		sqlite3_reset(st);
 	}
 	return status;
 }
