@@ -537,11 +537,17 @@ close_backward(kith_store *store, gint64 rowid, items_result *result, char **err
 {
 	GPtrArray *cands = g_ptr_array_new_with_free_func(open_item_free);
 	closer c;
+	settled_item held;
 	gboolean usable = FALSE, closed;
 	kith_status status;
 
 	status = load_closer(store, rowid, &c, &usable, errstr);
 	if (status != KITH_OK || !usable)
+		goto out;
+	/* settling again after reclaim_from_later took an item back, it may
+	 * still hold its one item outside its thread */
+	status = load_settled_outside(store, &c, &held, &c.closed_outside, errstr);
+	if (status != KITH_OK)
 		goto out;
 	status = load_candidates(store, &c, cands, errstr);
 	g_ptr_array_sort_with_data(cands, candidate_order, &c);

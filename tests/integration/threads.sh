@@ -12,11 +12,14 @@ items() {
 		coalesce(i.due, '-'), i.status FROM items i ORDER BY i.id" | tr '|' ' '
 }
 
-# orders N: every order of 1..N but the first and the last, as 1-3-2
+# orders N: every order of 1..N but the first and the last, as 1-3-2;
+# for more than five messages, 60 of them (the same 60 every run)
 orders() {
-	python3 -c 'import itertools, sys
+	python3 -c 'import itertools, random, sys
 n = int(sys.argv[1])
-for p in list(itertools.permutations(range(1, n + 1)))[1:-1]:
+orders = list(itertools.permutations(range(1, n + 1)))[1:-1]
+random.Random(n).shuffle(orders)
+for p in sorted(orders[:60]):
     print("-".join(map(str, p)))' "$1"
 }
 
@@ -49,7 +52,7 @@ for dir in "$DATA"/threads/*/; do
 	eq "$name: items when the messages arrive newest first" \
 		"$(sort "$dir/EXPECT")" "$(items | sort)"
 
-	# Every other arrival order (an old archive imported after the
+	# The other arrival orders (an old archive imported after the
 	# inbox, a Sent folder scanned late): a scan of a maildir whose file
 	# names give that order.  The orders that differ are named.
 	n=$(ls "$dir"[0-9]*.eml | wc -l)
@@ -66,7 +69,7 @@ for dir in "$DATA"/threads/*/; do
 		"$KITH" -q --db "$DB" --me me@example.org scan --maildir "$T/perm"
 		[ "$(items | sort)" = "$(sort "$dir/EXPECT")" ] || wrong="$wrong $order"
 	done
-	eq "$name: the same items in every arrival order" "" "$wrong"
+	eq "$name: the same items in other arrival orders" "" "$wrong"
 done
 
 # Made-up conversations with two contacts (requests and promises both

@@ -5,7 +5,7 @@ must not depend on the order its messages arrive in.
 For each seed 1..SEEDS it makes up a small conversation of the user
 me@example.org with two contacts: requests and promises both ways,
 deliveries (an attachment) from and to one or both of them, and replies in
-the threads.  It scans the messages in date order and in ORDERS other
+the threads, some with an attachment.  It scans the messages in date order and in ORDERS other
 orders (a maildir whose file names give the order, under DIR), and prints
 one line for each seed whose items differ in an order, with that order and
 both ledgers.  Nothing printed: every order gave the same items.  The
@@ -20,7 +20,7 @@ import sys
 
 PEOPLE = [("Priya Raman", "priya@north.example"), ("Omar Haddad", "omar@south.example")]
 KINDS = ["request", "request", "delivery", "delivery", "reply", "my-promise",
-         "their-promise", "their-delivery"]
+         "their-promise", "their-delivery", "reply-delivery"]
 ATTACHMENT = (
     "MIME-Version: 1.0\n"
     "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
@@ -57,8 +57,11 @@ def message(rng, seed, i, threads):
         if not threads:
             return None
         to = rng.choice(threads)
-        return (day, hour, i), (head + mine + "To: %s\nIn-Reply-To: <%s>\n"
-                                "References: <%s>\n\nSure, noted.\n" % (them, to, to))
+        text = head + mine + "To: %s\nIn-Reply-To: <%s>\nReferences: <%s>\n" % (
+            them, to, to)
+        if kind == "reply-delivery":
+            return (day, hour, i), text + ATTACHMENT
+        return (day, hour, i), text + "\nSure, noted.\n"
     threads.append("m%d-%d@ledger.test" % (seed, i))
     return (day, hour, i), text
 
