@@ -527,6 +527,17 @@ imap_maildir_once() {
 		scan --maildir "$IMAP_CORPUS"
 }
 
+# imap_floor_once NAME [-s] PORT: the IMAP fetch floor (bench/imap-floor.c):
+# libetpan alone fetching both folders, 100 UIDs per UID FETCH, one
+# command at a time, the mail thrown away.  A full scan does all that and
+# parses, detects and stores the mail besides.
+imap_floor_once() {
+	_name=$1; shift
+	warm "$IMAP_MAILDIR"
+	server_timed "$_name" "$BIN/imap-floor" "$@" "$DOVECOT_USER" \
+		"$DOVECOT_DIR/password" INBOX Sent
+}
+
 # mbsync_once [NAME RC]
 mbsync_once() {
 	rm -rf "$WORK/mbsync"
@@ -563,6 +574,10 @@ section_imap_full() {
 		imap_full_once || { note "kith scan --imap failed; see $LOGS/kith-imap-full.log"; return 1; }
 		imap_maildir_once || note "kith scan --maildir failed; see $LOGS/kith-imap-maildir.log"
 		imap_plain_once || note "kith scan --imap (plain) failed; see $LOGS/kith-imap-plain.log"
+		imap_floor_once imap-floor -s "$DOVECOT_HOST" "$DOVECOT_IMAPS_PORT" ||
+			note "imap-floor failed; see $LOGS/imap-floor.log"
+		imap_floor_once imap-floor-plain "$DOVECOT_HOST" "$DOVECOT_IMAP_PORT" ||
+			note "imap-floor (plain) failed; see $LOGS/imap-floor-plain.log"
 		if [ -n "$have_mbsync" ]; then
 			mbsync_once || note "mbsync failed; see $LOGS/mbsync.log"
 			mbsync_once mbsync-plain "$WORK/mbsyncrc-plain" ||
@@ -593,6 +608,11 @@ section_imap_full() {
 		[ -s "$LOGS/kith-imap-plain.server" ] &&
 			imap_plain_server=$(median <"$LOGS/kith-imap-plain.server")
 	fi
+	for _f in imap-floor:imap_floor imap-floor-plain:imap_floor_plain; do
+		[ -s "$LOGS/${_f%:*}.times" ] || continue
+		stats "${_f%:*}" "${_f#*:}"
+		eval "${_f#*:}_rate=\$(calc \"\$IMAP_MSGS / \$${_f#*:}_wall\")"
+	done
 	if [ -n "$have_mbsync" ] && [ -s "$LOGS/mbsync-plain.times" ]; then
 		stats mbsync-plain mbsync_plain
 		mbsync_plain_rate=$(calc "$IMAP_MSGS / $mbsync_plain_wall")
@@ -725,6 +745,10 @@ summary() {
 			"${imap_plain_rss:-}" "${imap_plain_rate:-}"
 		row "mbsync pull, plain IMAP" "${mbsync_plain_wall:-}" "${mbsync_plain_cpu:-}" \
 			"${mbsync_plain_rss:-}" "${mbsync_plain_rate:-}"
+		row "libetpan fetch only, IMAPS" "${imap_floor_wall:-}" "${imap_floor_cpu:-}" \
+			"${imap_floor_rss:-}" "${imap_floor_rate:-}"
+		row "libetpan fetch only, plain IMAP" "${imap_floor_plain_wall:-}" \
+			"${imap_floor_plain_cpu:-}" "${imap_floor_plain_rss:-}" "${imap_floor_plain_rate:-}"
 		if [ -n "${imap_wan_wall:-}" ]; then
 			row "kith scan --imap, $((2 * WAN_MS)) ms away" "${imap_wan_wall:-}" \
 				"${imap_wan_cpu:-}" "${imap_wan_rss:-}" "${imap_wan_rate:-}"
@@ -813,6 +837,16 @@ summary() {
 			b_im=$(calc "($imap_full_cpu + $imap_full_server) / $cores / $imap_maildir_wall")
 		[ -n "${imap_plain_server:-}" ] && [ -n "${imap_maildir_wall:-}" ] &&
 			b_pim=$(calc "($imap_plain_cpu + $imap_plain_server) / $cores / $imap_maildir_wall")
+		# A client that only fetches, before any parsing
+		f_im=""; f_pim=""
+		[ -n "${imap_floor_wall:-}" ] && [ -n "${imap_maildir_wall:-}" ] &&
+			f_im=$(calc "$imap_floor_wall / $imap_maildir_wall")
+		[ -n "${imap_floor_plain_wall:-}" ] && [ -n "${imap_maildir_wall:-}" ] &&
+			f_pim=$(calc "$imap_floor_plain_wall / $imap_maildir_wall")
+		printf '%-40s %10s %10s  %s\n' "IMAPS fetch only / maildir scan" \
+			"$(fmt %.2fx "$f_im")" "" "info"
+		printf '%-40s %10s %10s  %s\n' "plain fetch only / maildir scan" \
+			"$(fmt %.2fx "$f_pim")" "" "info"
 		printf '%-40s %10s %10s  %s\n' "(CPU) least IMAPS scan / maildir scan" \
 			"$(fmt %.2fx "$b_im")" "" "info"
 		printf '%-40s %10s %10s  %s\n' "(CPU) least plain scan / maildir scan" \
