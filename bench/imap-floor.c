@@ -58,6 +58,21 @@ static char *read_password(const char *path)
 	return strdup(buf);
 }
 
+/* The first static item of type `type` in a FETCH response, or NULL
+ * (owned by the response). */
+static struct mailimap_msg_att_static *static_item(struct mailimap_msg_att *att, int type)
+{
+	clistiter *it;
+
+	for (it = clist_begin(att->att_list); it; it = clist_next(it)) {
+		struct mailimap_msg_att_item *item = clist_content(it);
+		if (item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC &&
+		    item->att_data.att_static->att_type == type)
+			return item->att_data.att_static;
+	}
+	return NULL;
+}
+
 /* UID FETCH 1:* (UID): the folder's UIDs into *uids (caller frees). */
 static int list_uids(mailimap *imap, uint32_t **uids, size_t *n)
 {
@@ -78,14 +93,10 @@ static int list_uids(mailimap *imap, uint32_t **uids, size_t *n)
 	if (!*uids)
 		abort();
 	for (it = clist_begin(result); it; it = clist_next(it)) {
-		struct mailimap_msg_att *att = clist_content(it);
-		clistiter *i2;
-		for (i2 = clist_begin(att->att_list); i2; i2 = clist_next(i2)) {
-			struct mailimap_msg_att_item *item = clist_content(i2);
-			if (item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC &&
-			    item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_UID)
-				(*uids)[(*n)++] = item->att_data.att_static->att_data.att_uid;
-		}
+		struct mailimap_msg_att_static *uid = static_item(clist_content(it),
+			MAILIMAP_MSG_ATT_UID);
+		if (uid)
+			(*uids)[(*n)++] = uid->att_data.att_uid;
 	}
 	mailimap_fetch_list_free(result);
 	return 0;
@@ -114,15 +125,11 @@ static int fetch_batch(mailimap *imap, const uint32_t *uids, size_t n, uint32_t 
 	if (r != MAILIMAP_NO_ERROR)
 		return fail("UID FETCH (BODY.PEEK[])", r);
 	for (it = clist_begin(result); it; it = clist_next(it)) {
-		struct mailimap_msg_att *att = clist_content(it);
-		clistiter *i2;
-		for (i2 = clist_begin(att->att_list); i2; i2 = clist_next(i2)) {
-			struct mailimap_msg_att_item *item = clist_content(i2);
-			if (item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC &&
-			    item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_BODY_SECTION) {
-				*bytes += item->att_data.att_static->att_data.att_body_section->sec_length;
-				(*messages)++;
-			}
+		struct mailimap_msg_att_static *body = static_item(clist_content(it),
+			MAILIMAP_MSG_ATT_BODY_SECTION);
+		if (body) {
+			*bytes += body->att_data.att_body_section->sec_length;
+			(*messages)++;
 		}
 	}
 	mailimap_fetch_list_free(result);

@@ -65,6 +65,9 @@ median() {
 # calc EXPR: floating-point arithmetic with awk
 calc() { awk "BEGIN { printf \"%.6g\", $1 }"; }
 
+# ratio A B: A / B, or nothing when either is empty
+ratio() { if [ -n "$1" ] && [ -n "$2" ]; then calc "$1 / $2"; fi; }
+
 # fmt FORMAT VALUE: "-" when VALUE is empty
 fmt() { if [ -n "$2" ]; then awk -v v="$2" "BEGIN { printf \"$1\", v }"; else printf -- -; fi; }
 
@@ -812,18 +815,13 @@ summary() {
 			"$(fmt %.2fx "$r_im")" "<= 1.25x" "$(check "$r_im" '<=' 1.25)"
 		printf '%-40s %10s %10s  %s\n' "kith IMAP msg/s / mbsync msg/s" \
 			"$(fmt %.1fx "$r_mb")" ">= 3x" "$(check "$r_mb" '>=' 3)"
-		r_pim=""; r_pmb=""
-		[ -n "${imap_plain_wall:-}" ] && [ -n "${imap_maildir_wall:-}" ] &&
-			r_pim=$(calc "$imap_plain_wall / $imap_maildir_wall")
-		[ -n "${imap_plain_rate:-}" ] && [ -n "${mbsync_plain_rate:-}" ] &&
-			r_pmb=$(calc "$imap_plain_rate / $mbsync_plain_rate")
+		r_pim=$(ratio "${imap_plain_wall:-}" "${imap_maildir_wall:-}")
+		r_pmb=$(ratio "${imap_plain_rate:-}" "${mbsync_plain_rate:-}")
 		printf '%-40s %10s %10s  %s\n' "plain IMAP full scan / maildir scan" \
 			"$(fmt %.2fx "$r_pim")" "<= 1.25x" "$(check "$r_pim" '<=' 1.25)"
 		printf '%-40s %10s %10s  %s\n' "plain IMAP: kith msg/s / mbsync msg/s" \
 			"$(fmt %.1fx "$r_pmb")" ">= 3x" "$(check "$r_pmb" '>=' 3)"
-		r_wmb=""
-		[ -n "${imap_wan_rate:-}" ] && [ -n "${mbsync_wan_rate:-}" ] &&
-			r_wmb=$(calc "$imap_wan_rate / $mbsync_wan_rate")
+		r_wmb=$(ratio "${imap_wan_rate:-}" "${mbsync_wan_rate:-}")
 		printf '%-40s %10s %10s  %s\n' "$((2 * WAN_MS)) ms away: kith msg/s / mbsync msg/s" \
 			"$(fmt %.1fx "$r_wmb")" "" "info"
 		printf '%-40s %10s %10s  %s\n' "(CPU) kith IMAP scan / maildir scan" \
@@ -838,11 +836,8 @@ summary() {
 		[ -n "${imap_plain_server:-}" ] && [ -n "${imap_maildir_wall:-}" ] &&
 			b_pim=$(calc "($imap_plain_cpu + $imap_plain_server) / $cores / $imap_maildir_wall")
 		# A client that only fetches, before any parsing
-		f_im=""; f_pim=""
-		[ -n "${imap_floor_wall:-}" ] && [ -n "${imap_maildir_wall:-}" ] &&
-			f_im=$(calc "$imap_floor_wall / $imap_maildir_wall")
-		[ -n "${imap_floor_plain_wall:-}" ] && [ -n "${imap_maildir_wall:-}" ] &&
-			f_pim=$(calc "$imap_floor_plain_wall / $imap_maildir_wall")
+		f_im=$(ratio "${imap_floor_wall:-}" "${imap_maildir_wall:-}")
+		f_pim=$(ratio "${imap_floor_plain_wall:-}" "${imap_maildir_wall:-}")
 		printf '%-40s %10s %10s  %s\n' "IMAPS fetch only / maildir scan" \
 			"$(fmt %.2fx "$f_im")" "" "info"
 		printf '%-40s %10s %10s  %s\n' "plain fetch only / maildir scan" \
