@@ -203,6 +203,15 @@ error_is_fatal_to_session(int r)
 		r == MAILIMAP_ERROR_FATAL;
 }
 
+/* Drops the session when libetpan error r left it unusable, so that the
+ * next command (or reopened_after_drop) opens a new one. */
+static void
+drop_if_fatal(kith_imap *imap, int r)
+{
+	if (error_is_fatal_to_session(r))
+		session_drop(imap);
+}
+
 /* Maps a libetpan error of `what` ("FETCH", "EXAMINE INBOX") to a status. */
 static kith_status
 imap_error(kith_imap *imap, int r, const char *what, char **errstr)
@@ -668,8 +677,7 @@ list_all(kith_imap *imap, GPtrArray **out, char **errstr)
 		: mailimap_list(imap->s, "", "*", &list);
 	if (r != MAILIMAP_NO_ERROR) {
 		st = imap_error(imap, r, "LIST", errstr);
-		if (error_is_fatal_to_session(r))
-			session_drop(imap);
+		drop_if_fatal(imap, r);
 		goto out;
 	}
 	for (clistiter *it = list ? clist_begin(list) : NULL; it != NULL;
@@ -815,8 +823,7 @@ examine(kith_imap *imap, const char *folder, imap_mailbox_info *info,
 			st = KITH_E_NOINPUT;
 		/* no folder is open now: a new session opens none */
 		g_clear_pointer(&imap->folder, g_free);
-		if (error_is_fatal_to_session(r))
-			session_drop(imap);
+		drop_if_fatal(imap, r);
 		goto out;
 	}
 	sel = imap->s->imap_selection_info;
@@ -1626,8 +1633,7 @@ skip_uid(kith_imap *imap, guint32 uid, int r, GArray *skipped)
 		: "the server refused to send it");
 	if (skipped != NULL)
 		g_array_append_val(skipped, uid);
-	if (error_is_fatal_to_session(r))
-		session_drop(imap);
+	drop_if_fatal(imap, r);
 }
 
 /* The slow path: one UID at a time, reconnecting after broken sessions.
@@ -1727,8 +1733,7 @@ fetch_chunk(kith_imap *imap, chunk_fetcher fetch, const imap_uid_size *uids,
 	}
 	log_info("%s: fetching %u messages of %s failed; retrying one at a time",
 		imap->where, n, imap->folder ? imap->folder : "?");
-	if (error_is_fatal_to_session(r))
-		session_drop(imap);
+	drop_if_fatal(imap, r);
 	st = fetch_one_by_one(imap, uids, n, out, skipped, errstr);
 out:
 	g_ptr_array_unref(got);
@@ -1975,8 +1980,7 @@ imap_fetch(kith_imap *imap, const imap_uid_size *uids, guint n,
 		log_debug("%s: %s: a batch of %u failed (libetpan error %d); "
 			"fetching it command by command", imap->where,
 			imap->folder ? imap->folder : "?", n, r);
-		if (error_is_fatal_to_session(r))
-			session_drop(imap);
+		drop_if_fatal(imap, r);
 		st = fetch_sequential(imap, uids, n, msgs, skipped, errstr);
 	}
 	g_ptr_array_unref(got);

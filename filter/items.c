@@ -176,6 +176,17 @@ settled_before(const settled_item *a, const settled_item *b)
 	return a->id < b->id;
 }
 
+/* Settled item x as an untargeted open_item, for close_forward to offer
+ * to later deliveries; its kind is a static string: not for
+ * open_item_free. */
+static open_item
+open_item_of(const settled_item *x)
+{
+	return (open_item){ x->id, x->message,
+		(char *)detect_kind_name(x->is_request ? DETECT_REQUEST : DETECT_PROMISE),
+		NULL, x->created };
+}
+
 static void
 open_item_free(gpointer p)
 {
@@ -719,9 +730,7 @@ reclaim_from_later(kith_store *store, const closer *c, items_result *result,
 			continue;
 		status = item_is_open(store, mine.id, &open, errstr);
 		if (status == KITH_OK && open) {
-			open_item it = { mine.id, mine.message,
-				(char *)detect_kind_name(mine.is_request ? DETECT_REQUEST :
-					DETECT_PROMISE), NULL, mine.created };
+			open_item it = open_item_of(&mine);
 
 			status = close_forward(store, &it, mine.contact, mine.owed_by_me,
 				mine.created, &closed, errstr);
@@ -831,9 +840,7 @@ close_forward(kith_store *store, const open_item *it, gint64 contact,
 		if (status != KITH_OK || !has_displaced)
 			return status;
 		self = displaced;
-		cur = (open_item){ displaced.id, displaced.message,
-			(char *)detect_kind_name(displaced.is_request ? DETECT_REQUEST :
-				DETECT_PROMISE), NULL, displaced.created };
+		cur = open_item_of(&displaced);
 	}
 }
 
